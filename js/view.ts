@@ -1,0 +1,211 @@
+/* One view of a player: canvas, camera, orbit controls, legend, message overlay and the
+ * control bar. Renders on demand (frame change, camera move, resize). */
+import * as THREE from "three";
+import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import { AxesBox } from "./axes";
+import { ControlBar } from "./controls";
+import type { Playback } from "./playback";
+import { SceneObjects } from "./scene";
+import type { PlayerModel } from "./types";
+
+const BACKGROUND = 0x111318;
+const FOV = 30;
+
+function cssColor(c: number[]): string {
+  return `rgb(${c.map((v) => Math.round(v * 255)).join(",")})`;
+}
+
+export class PlayerView {
+  readonly root = document.createElement("div");
+  readonly stage = document.createElement("div");
+  readonly renderer: THREE.WebGLRenderer;
+  readonly camera = new THREE.PerspectiveCamera(FOV, 1, 0.1, 1e7);
+  readonly scene = new THREE.Scene();
+  readonly bar: ControlBar;
+  private content = new THREE.Group();
+  private objects: SceneObjects | null = null;
+  private axes: AxesBox | null = null;
+  private orbit: OrbitControls;
+  private overlay = document.createElement("div");
+  private legend = document.createElement("div");
+  private pending: number | null = null;
+  private unsubscribe: () => void;
+  private resizeObserver: ResizeObserver;
+  private contextLost = false;
+  private center = new THREE.Vector3();
+  private radius = 1;
+  /** number of frames rendered (for tests and benchmarks) */
+  renders = 0;
+
+  constructor(
+    el: HTMLElement,
+    private model: PlayerModel,
+    private pb: Playback,
+  ) {
+    this.root.className = "cleo-player";
+    this.root.tabIndex = 0;
+    this.stage.className = "cleo-stage";
+    this.overlay.className = "cleo-overlay";
+    this.legend.className = "cleo-legend";
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, alpha: false });
+    this.renderer.setPixelRatio(window.devicePixelRatio || 1);
+    this.renderer.setClearColor(BACKGROUND, 1);
+    this.renderer.domElement.className = "cleo-canvas";
+    this.stage.append(this.renderer.domElement, this.legend, this.overlay);
+    this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
+    this.root.append(this.stage, this.bar.el);
+    el.append(this.root);
+
+    this.scene.add(this.content);
+    this.orbit = new OrbitControls(this.camera, this.renderer.domElement);
+    this.orbit.addEventListener("change", () => this.requestRender());
+    this.build();
+
+    this.root.addEventListener("keydown", (e) => {
+      if ((e.target as HTMLElement).tagName === "INPUT" && e.key !== " ") return;
+      if (this.bar.handleKey(e)) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    });
+    this.renderer.domElement.addEventListener("pointerdown", () => this.root.focus({ preventScroll: true }));
+    const canvas = this.renderer.domElement;
+    canvas.addEventListener("webglcontextlost", this.onContextLost);
+    canvas.addEventListener("webglcontextrestored", this.onContextRestored);
+
+    this.unsubscribe = pb.subscribe(() => this.requestRender());
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(this.stage);
+    this.model.on("change:height", this.resize);
+    document.addEventListener("fullscreenchange", this.resize);
+    this.resize();
+  }
+
+  /** (Re)build the three.js objects from the playback's data. */
+  build(): void {
+    this.objects?.dispose();
+    this.axes?.dispose();
+    this.content.clear();
+    const data = this.pb.data;
+    const meta = data.meta;
+    this.objects = new SceneObjects(data, this.pb.spikes);
+    this.axes = new AxesBox(meta.axes);
+    this.content.add(this.axes.group, this.objects.root);
+    // cleo's convention: +z is depth, drawn downward when invert_z
+    this.content.scale.set(1, 1, meta.axes.invert_z ? -1 : 1);
+    const [x0, x1] = meta.axes.xlim;
+    const [y0, y1] = meta.axes.ylim;
+    const [z0, z1] = meta.axes.zlim;
+    this.center.set((x0 + x1) / 2, (y0 + y1) / 2, ((z0 + z1) / 2) * (meta.axes.invert_z ? -1 : 1));
+    this.radius = 0.5 * Math.hypot(x1 - x0, y1 - y0, z1 - z0) || 1;
+    this.camera.near = this.radius / 100;
+    this.camera.far = this.radius * 100;
+    this.camera.updateProjectionMatrix();
+    this.buildLegend();
+    this.overlay.textContent = meta.message || "";
+    this.overlay.style.display = meta.message ? "flex" : "none";
+    this.resetCamera();
+  }
+
+  private buildLegend(): void {
+    const meta = this.pb.data.meta;
+    const items: Array<[string, number[], string]> = [
+      ...meta.groups.map((g): [string, number[], string] => [g.name, g.color, "dot"]),
+      ...meta.lights.map((l): [string, number[], string] => [l.name, l.color, "patch"]),
+      ...meta.probes.map((p): [string, number[], string] => [p.name, p.color, "cross"]),
+      ...meta.scopes.map((s): [string, number[], string] => [s.name, s.color, "patch"]),
+    ];
+    this.legend.replaceChildren(
+      ...items.map(([name, color, kind]) => {
+        const row = document.createElement("div");
+        const sw = document.createElement("span");
+        sw.className = `cleo-swatch cleo-swatch-${kind}`;
+        sw.style.background = kind === "cross" ? "transparent" : cssColor(color);
+        sw.style.color = cssColor(color);
+        if (kind === "cross") sw.textContent = "×";
+        const label = document.createElement("span");
+        label.textContent = name; // names are text, never HTML
+        row.append(sw, label);
+        return row;
+      }),
+    );
+  }
+
+  /** mplot3d's default view: azimuth −60°, elevation 30°, whole box in sight. */
+  resetCamera(): void {
+    const azim = (-60 * Math.PI) / 180;
+    const elev = (30 * Math.PI) / 180;
+    const dist = (this.radius / Math.sin(((FOV / 2) * Math.PI) / 180)) * 1.02;
+    const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
+    this.camera.up.set(0, 0, 1);
+    this.camera.position.copy(this.center).addScaledVector(dir, dist);
+    this.orbit.target.copy(this.center);
+    this.orbit.update();
+    this.requestRender();
+  }
+
+  private toggleFullscreen(): void {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void this.root.requestFullscreen?.();
+  }
+
+  private resize = (): void => {
+    const full = document.fullscreenElement === this.root;
+    const width = Math.max(this.stage.clientWidth || this.root.clientWidth || 600, 50);
+    const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight, 100) : this.model.get("height");
+    this.stage.style.height = `${height}px`;
+    this.renderer.setSize(width, height, false);
+    this.renderer.domElement.style.width = `${width}px`;
+    this.renderer.domElement.style.height = `${height}px`;
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  };
+
+  requestRender(): void {
+    if (this.pending !== null) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = null;
+      this.render();
+    });
+  }
+
+  render(): void {
+    if (this.contextLost || !this.objects) return;
+    const size = this.renderer.getDrawingBufferSize(new THREE.Vector2());
+    // pixels per world unit at distance 1, for light points sized in world units
+    const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
+    this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
+    this.renderer.render(this.scene, this.camera);
+    this.renders++;
+    this.root.dataset.frame = String(this.pb.frame);
+  }
+
+  private onContextLost = (e: Event): void => {
+    e.preventDefault();
+    this.contextLost = true;
+    this.overlay.textContent = "The WebGL context was lost; restoring…";
+    this.overlay.style.display = "flex";
+  };
+
+  private onContextRestored = (): void => {
+    this.contextLost = false;
+    this.build();
+    this.requestRender();
+  };
+
+  dispose(): void {
+    this.unsubscribe();
+    this.resizeObserver.disconnect();
+    this.model.off("change:height", this.resize);
+    document.removeEventListener("fullscreenchange", this.resize);
+    if (this.pending !== null) cancelAnimationFrame(this.pending);
+    this.bar.dispose();
+    this.orbit.dispose();
+    this.objects?.dispose();
+    this.axes?.dispose();
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    this.root.remove();
+  }
+}

@@ -1,0 +1,246 @@
+"""The Player: an anywidget that plays a Scene back in three.js, in the notebook.
+
+The recording crosses to the browser once (``_meta`` JSON + ``_data`` binary buffers, see
+:mod:`cleo_player.payload`); playback then runs in JavaScript. ``frame`` and ``playing`` are
+synced both ways, so Python can drive the player and observe it.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import anywidget
+import numpy as np
+import traitlets
+from brian2 import NeuronGroup, Quantity, ms, second
+
+from cleo_player.payload import scene_payload
+from cleo_player.recorder import Recorder
+from cleo_player.recording import Recording
+from cleo_player.scene import Scene, validate_plotargs
+
+STATIC = Path(__file__).parent / "static"
+BUNDLE = STATIC / "widget.js"
+LOOP_MODES = ("loop", "once", "pingpong")
+
+
+@functools.lru_cache(maxsize=1)
+def bundle_source() -> str:
+    """The built front end (an ES module), read once per process."""
+    if not BUNDLE.exists():
+        raise RuntimeError(
+            f"The cleo-player front end is not built ({BUNDLE} is missing). Install the package with "
+            "`pip install .` (which runs the JS build) or run `npm ci && npm run build` in the repository."
+        )
+    return BUNDLE.read_text(encoding="utf-8")
+
+
+def find_recorder(sim: Any) -> Optional[Recorder]:
+    """The Recorder injected in a cleo CLSimulator, or None."""
+    found = [d for d in getattr(sim, "devices", ()) if isinstance(d, Recorder)]
+    if len(found) > 1:
+        names = sorted(d.name for d in found)
+        raise ValueError(f"The simulator has several Recorders {names}: pass the one to play, Player(rec, ...).")
+    return found[0] if found else None
+
+
+def drawable_groups(sim: Any) -> tuple[list[NeuronGroup], list[str]]:
+    """The simulator's own neuron groups (not devices' helper groups), split into those
+    with coordinates and the names of those without."""
+    helper_objs: set = set()
+    for device in sim.devices:
+        helper_objs |= set(device.brian_objects)
+    registry = getattr(sim, "registry", None)
+    if registry is not None:
+        helper_objs |= set(getattr(registry, "brian_objects", ()))
+    groups = [o for o in sim.network.objects if type(o) is NeuronGroup and o not in helper_objs]
+    groups.sort(key=lambda g: g.name)
+    with_xyz = [g for g in groups if all(hasattr(g, d) for d in "xyz")]
+    without = [g.name for g in groups if g not in with_xyz]
+    return with_xyz, without
+
+
+def inject_recorder(sim: Any, neuron_groups: Optional[list[NeuronGroup]] = None, **recorder_kwargs: Any) -> Recorder:
+    """Inject a Recorder into ``sim`` (after its existing devices) for the given groups,
+    or for every neuron group that has coordinates."""
+    if neuron_groups is None:
+        neuron_groups, without = drawable_groups(sim)
+        if not neuron_groups:
+            detail = f" (groups without coordinates: {', '.join(without)})" if without else ""
+            raise ValueError(
+                "The simulator has no neuron group with x/y/z coordinates to show"
+                f"{detail}. Assign coordinates with cleo.coords (e.g. "
+                "cleo.coords.assign_coords_rand_rect_prism(ng, xlim, ylim, zlim)), or inject a "
+                "cleo_player.Recorder yourself: sim.inject(Recorder(), ng)."
+            )
+    rec = Recorder(**recorder_kwargs)
+    sim.inject(rec, *neuron_groups)
+    return rec
+
+
+class Player(anywidget.AnyWidget):
+    """Interactive 3D playback of a cleo simulation.
+
+    ``Player(sim, **plotargs)`` plays the Recorder injected in ``sim`` (injecting one if there
+    is none); ``Player(rec, **plotargs)`` plays a Recorder. ``plotargs`` are those of
+    ``cleo.viz.plot``: ``colors``, ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``,
+    ``invert_z``, ``scatterargs``.
+    """
+
+    _esm = traitlets.Unicode().tag(sync=True)
+
+    frame = traitlets.Int(0).tag(sync=True)
+    """Index of the frame shown (synced both ways; set it to seek)."""
+    playing = traitlets.Bool(False).tag(sync=True)
+    """Whether the player is playing (synced both ways)."""
+    speed = traitlets.Float(0.1).tag(sync=True)
+    """Playback rate relative to real time (0.1 = ten times slower than real time)."""
+    loop = traitlets.Unicode("loop").tag(sync=True)
+    """What happens at the end: "loop", "once" or "pingpong"."""
+    decay = traitlets.Float(0.0).tag(sync=True)
+    """How long (ms of simulated time) a spike's flash takes to fade; 0 = one-frame flash."""
+    height = traitlets.Int(480).tag(sync=True)
+    """Height of the 3D view in pixels."""
+    _meta = traitlets.Dict().tag(sync=True)
+    _data = traitlets.Dict().tag(sync=True)
+
+    def __init__(
+        self,
+        source: Union[Any, Recorder],
+        *,
+        speed: float = 0.1,
+        loop: str = "loop",
+        decay: Optional[Quantity] = None,
+        height: int = 480,
+        neuron_groups: Optional[list[NeuronGroup]] = None,
+        **plotargs: Any,
+    ) -> None:
+        self._plotargs = validate_plotargs(dict(plotargs))
+        self.recorder = self._resolve(source, neuron_groups)
+        super().__init__(_esm=bundle_source(), speed=speed, loop=loop, height=height)
+        dt_ms = float(self.recorder.dt / ms)
+        self.decay = 4 * dt_ms if decay is None else _to_ms(decay, "decay")
+        self.refresh()
+
+    @staticmethod
+    def _resolve(source: Any, neuron_groups: Optional[list[NeuronGroup]]) -> Recorder:
+        if isinstance(source, Recorder):
+            rec = source
+        elif hasattr(source, "network") and hasattr(source, "devices"):
+            rec = find_recorder(source) or inject_recorder(source, neuron_groups)
+        else:
+            raise TypeError(
+                f"Player takes a cleo CLSimulator or a cleo_player.Recorder, got {type(source).__name__}."
+            )
+        if not rec.neuron_groups:
+            raise ValueError(
+                f"Recorder {rec.name!r} has no neuron groups: inject it into the simulator with the "
+                "groups to show, e.g. sim.inject(rec, exc, inh)."
+            )
+        return rec
+
+    # --- data -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild the scene from everything the Recorder holds now and send it once."""
+        self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
+        rec = self.scene.recording
+        message = "" if rec.n_frames else "Nothing recorded yet: run the simulation, then call player.refresh()."
+        meta, buffers = scene_payload(self.scene, message=message)
+        with self.hold_sync():
+            self._meta = meta
+            self._data = buffers
+            if self.frame >= max(rec.n_frames, 1):
+                self.frame = max(rec.n_frames - 1, 0)
+
+    @property
+    def recording(self) -> Recording:
+        return self.scene.recording
+
+    @property
+    def n_frames(self) -> int:
+        return self.recording.n_frames
+
+    # --- Python control -------------------------------------------------------------------
+    @traitlets.validate("frame")
+    def _valid_frame(self, proposal: dict) -> int:
+        value = int(proposal["value"])
+        n = self.recording.n_frames if hasattr(self, "scene") else 0
+        if n and not 0 <= value < n:
+            raise traitlets.TraitError(f"frame must be in 0..{n - 1}, got {value}.")
+        return value
+
+    @traitlets.validate("speed")
+    def _valid_speed(self, proposal: dict) -> float:
+        value = float(proposal["value"])
+        if not value > 0:
+            raise traitlets.TraitError(f"speed must be positive (1 = real time, 0.1 = 10x slower), got {value}.")
+        return value
+
+    @traitlets.validate("loop")
+    def _valid_loop(self, proposal: dict) -> str:
+        if proposal["value"] not in LOOP_MODES:
+            raise traitlets.TraitError(f"loop must be one of {LOOP_MODES}, got {proposal['value']!r}.")
+        return str(proposal["value"])
+
+    @traitlets.validate("decay")
+    def _valid_decay(self, proposal: dict) -> float:
+        value = float(proposal["value"])
+        if value < 0:
+            raise traitlets.TraitError(f"decay must be >= 0 ms, got {value}.")
+        return value
+
+    @property
+    def time(self) -> Quantity:
+        """Simulated time of the frame shown (the start of its window)."""
+        rec = self.recording
+        if not rec.n_frames:
+            return rec.t_end * second
+        return float(rec.frame_t[self.frame]) * second
+
+    def play(self) -> None:
+        """Start playback in the browser."""
+        self.playing = True
+
+    def pause(self) -> None:
+        """Pause playback."""
+        self.playing = False
+
+    def seek(self, t: Quantity) -> None:
+        """Show the frame at simulated time ``t`` (e.g. ``player.seek(50*ms)``)."""
+        rec = self.recording
+        t_s = _to_ms(t, "t") / 1e3
+        if not rec.n_frames:
+            raise ValueError("Nothing recorded yet: run the simulation first.")
+        if not rec.t_start - 1e-12 <= t_s <= rec.t_end + 1e-12:
+            raise ValueError(
+                f"t = {t_s * 1e3:g} ms is outside the recording ({rec.t_start * 1e3:g} to {rec.t_end * 1e3:g} ms)."
+            )
+        self.frame = rec.frame_at(t_s)
+
+    # --- export ---------------------------------------------------------------------------
+    def save_html(self, path: Union[str, Path], title: Optional[str] = None) -> Path:
+        """Write one self-contained HTML file (bundle and data inlined) that plays offline."""
+        from cleo_player.html import standalone_html
+
+        path = Path(path)
+        path.write_text(standalone_html(self, title=title), encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        rec = self.recording
+        groups = ", ".join(f"{g.name}: {g.size} neurons" for g in rec.groups)
+        devices = [d.name for d, _ in self.recorder.device_entries]
+        dev = f"; devices: {', '.join(devices)}" if devices else ""
+        return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
+
+
+def _to_ms(t: Any, name: str) -> float:
+    if isinstance(t, Quantity):
+        if t.dim != second.dim:
+            raise ValueError(f"{name} must be a time, e.g. 5*ms; got {t!r}.")
+        return float(t / ms)
+    if isinstance(t, (int, float, np.floating, np.integer)) and t == 0:
+        return 0.0
+    raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")

@@ -1,0 +1,323 @@
+"""The Scene: what to draw, derived once from a Recording and cleo's devices.
+
+Both renderers (the three.js Player and the matplotlib video) draw the same Scene, so the
+widget and the video agree. Coordinates here are in *axis units* (``axis_scale_unit``, µm by
+default, as in ``cleo.viz.plot``); +z is depth and is drawn downward when ``invert_z``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+import numpy as np
+from brian2 import Quantity, Unit, have_same_dimensions, meter, mm, mwatt, um
+
+from cleo_player.recording import Recording
+
+NEURON_ALPHA = 0.2  # cleo's _neuron_alpha: resting neurons are faint, spiking ones opaque
+DEFAULT_MARKER_AREA = 20.0  # pt², matplotlib scatter's default ``s`` (rcParams lines.markersize²)
+LIGHT_ALPHA = 0.6  # cleo: a light point's alpha is 0.6 · transmittance · intensity
+PLOTARG_NAMES = ("colors", "xlim", "ylim", "zlim", "axis_scale_unit", "invert_z", "scatterargs")
+MAX_LIGHT_POINTS_PER_SOURCE = 20000  # OptogenSIM's default (1.5e5) is far more than needed
+
+
+@dataclass(frozen=True)
+class Axes:
+    """Axis box: limits in axis units, the unit's name and size in metres."""
+
+    unit: str  # e.g. "um"
+    unit_m: float  # metres per axis unit
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    zlim: tuple[float, float]
+    invert_z: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class GroupStyle:
+    """How a neuron group looks: colour, marker size, which neurons are inside the limits."""
+
+    name: str
+    color: tuple[float, float, float]  # RGB in [0, 1]
+    marker_area: float  # pt², as matplotlib's scatter ``s``
+    alpha: float  # resting opacity (cleo: 0.2); spiking neurons are opaque
+    positions: np.ndarray  # (N, 3) float64, axis units
+    visible: np.ndarray  # (N,) bool: inside xlim/ylim/zlim
+
+
+@dataclass(frozen=True, eq=False)
+class LightCloud:
+    """A cleo Light drawn as cleo does: a cloud of points weighted by transmittance."""
+
+    name: str
+    track: Optional[str]  # name of the DeviceTrack holding its per-frame value
+    color: tuple[float, float, float]  # RGB of the wavelength
+    wavelength_nm: float
+    model: str  # light model class, e.g. "OpticFiber"
+    points: np.ndarray  # (M, 3) float32, axis units
+    transmittance: np.ndarray  # (M,) float32 in [0, 1]
+    source: np.ndarray  # (M,) int: which source (channel) each point belongs to
+    n_sources: int
+    marker_size: float  # diameter of a point, axis units
+    max_value: float  # value (track units) drawn at full brightness
+    source_coords: np.ndarray  # (n_sources, 3) axis units
+    source_direction: np.ndarray  # (n_sources, 3) unit vectors
+
+
+@dataclass(frozen=True, eq=False)
+class ProbeMarkers:
+    """An ephys Probe: its contacts."""
+
+    name: str
+    contacts: np.ndarray  # (K, 3) axis units
+    color: tuple[float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class ScopeView:
+    """A 2P microscope: objective, focal plane and imaged neurons."""
+
+    name: str
+    location: np.ndarray  # (3,) axis units
+    direction: np.ndarray  # (3,) unit vector
+    focus_depth: float  # axis units
+    img_width: float  # axis units
+    rois: np.ndarray  # (R, 3) axis units
+    color: tuple[float, float, float]
+
+
+@dataclass(eq=False)
+class Scene:
+    """Everything both renderers draw."""
+
+    recording: Recording
+    axes: Axes
+    groups: list[GroupStyle]
+    lights: list[LightCloud] = field(default_factory=list)
+    probes: list[ProbeMarkers] = field(default_factory=list)
+    scopes: list[ScopeView] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # devices present but not drawable
+
+    @classmethod
+    def from_recorder(cls, recorder: Any, **plotargs: Any) -> Scene:
+        """Build the scene of a Recorder's recording and devices, styled by ``plotargs``."""
+        if not recorder.neuron_groups:
+            raise ValueError(
+                f"Recorder {recorder.name!r} has no neuron groups: inject it into the simulator "
+                "with the groups to show, e.g. sim.inject(rec, exc, inh)."
+            )
+        return cls.build(recorder.recording, recorder.device_entries, **plotargs)
+
+    @classmethod
+    def build(
+        cls,
+        recording: Recording,
+        devices: Iterable[tuple[Any, dict]] = (),
+        *,
+        colors: Optional[list[Any]] = None,
+        xlim: Optional[tuple[float, float]] = None,
+        ylim: Optional[tuple[float, float]] = None,
+        zlim: Optional[tuple[float, float]] = None,
+        axis_scale_unit: Unit = um,
+        invert_z: bool = True,
+        scatterargs: Optional[dict] = None,
+    ) -> Scene:
+        from matplotlib.colors import to_rgb
+
+        scatterargs = dict(scatterargs or {})
+        unit_m = _unit_in_metres(axis_scale_unit)
+        unit_name = getattr(axis_scale_unit, "_dispname", None) or str(axis_scale_unit)
+        groups_data = recording.groups
+        if colors is not None:
+            colors = list(colors)
+            if len(colors) != len(groups_data):
+                names = [g.name for g in groups_data]
+                raise ValueError(
+                    f"colors has {len(colors)} entries but there are {len(groups_data)} neuron groups "
+                    f"{names}: give one colour per group, in injection order."
+                )
+        positions = [g.positions / unit_m for g in groups_data]
+        lims = [_check_lim(n, lim) for n, lim in zip("xyz", (xlim, ylim, zlim))]
+        auto = _auto_limits(positions)
+        lims = [lim if lim is not None else a for lim, a in zip(lims, auto)]
+        axes = Axes(unit_name, unit_m, lims[0], lims[1], lims[2], bool(invert_z))
+
+        color_arg = scatterargs.pop("color", scatterargs.pop("c", None))
+        area = float(scatterargs.get("s", DEFAULT_MARKER_AREA))
+        alpha = float(scatterargs.get("alpha", NEURON_ALPHA))
+        groups = []
+        for k, (g, pos) in enumerate(zip(groups_data, positions)):
+            if colors is not None:
+                spec = colors[k]
+            elif color_arg is not None and not isinstance(color_arg, (list, np.ndarray)):
+                spec = color_arg
+            else:
+                spec = f"C{k % 10}"
+            try:
+                rgb = tuple(float(c) for c in to_rgb(spec))
+            except ValueError as err:
+                raise ValueError(f"Colour {spec!r} for neuron group {g.name!r} is not a matplotlib colour.") from err
+            visible = np.ones(len(pos), dtype=bool)
+            for dim, lim in enumerate(lims):
+                visible &= (pos[:, dim] >= lim[0]) & (pos[:, dim] <= lim[1])
+            groups.append(GroupStyle(g.name, rgb, area, alpha, pos, visible))
+
+        scene = cls(recording, axes, groups)
+        for device, kwargs in devices:
+            scene._add_device(device, dict(kwargs))
+        return scene
+
+    # --- devices ------------------------------------------------------------------------
+    def _add_device(self, device: Any, kwargs: dict) -> None:
+        from cleo.ephys import Probe
+        from cleo.imaging import Scope
+        from cleo.light import Light
+
+        if isinstance(device, Light):
+            self.lights.append(_light_cloud(device, kwargs, self.axes, self.recording))
+        elif isinstance(device, Probe):
+            color = _rgb(kwargs.get("color", "xkcd:dark gray"))
+            contacts = np.asarray(device.coords / meter, dtype=float).reshape(-1, 3) / self.axes.unit_m
+            self.probes.append(ProbeMarkers(device.name, contacts, color))
+        elif isinstance(device, Scope):
+            self.scopes.append(_scope_view(device, kwargs, self.axes))
+        else:
+            self.skipped.append(device.name)
+
+
+def validate_plotargs(plotargs: dict) -> dict:
+    """Check plotargs the way ``cleo.viz.plot`` takes them; explain what is wrong."""
+    for key in plotargs:
+        if key in ("devices", "sim"):
+            raise TypeError(
+                f"plotargs may not contain {key!r}: the devices drawn are the Recorder's "
+                "(set them with Recorder(devices=...))."
+            )
+        if key not in PLOTARG_NAMES:
+            raise TypeError(f"Unknown plot argument {key!r}; cleo-player takes {', '.join(PLOTARG_NAMES)}.")
+    return plotargs
+
+
+def _rgb(spec: Any) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return tuple(float(c) for c in to_rgb(spec))  # type: ignore[return-value]
+
+
+def _unit_in_metres(unit: Any) -> float:
+    if not isinstance(unit, Quantity) or not have_same_dimensions(unit, meter):
+        raise ValueError(f"axis_scale_unit must be a length unit such as um or mm, got {unit!r}.")
+    return float(unit / meter)
+
+
+def _check_lim(name: str, lim: Any) -> Optional[tuple[float, float]]:
+    if lim is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in lim)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}lim must be a (min, max) pair of numbers in axis units, got {lim!r}.") from err
+    if not lo < hi:
+        raise ValueError(f"{name}lim must have min < max, got {lim!r}.")
+    return (lo, hi)
+
+
+def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
+    allpos = np.concatenate([p for p in positions if len(p)] or [np.zeros((1, 3))])
+    lo, hi = allpos.min(axis=0), allpos.max(axis=0)
+    span = hi - lo
+    fallback = max(float(span.max()), 1.0)
+    lims = []
+    for d in range(3):
+        pad = 0.05 * span[d] if span[d] > 0 else 0.5 * fallback
+        lims.append((float(lo[d] - pad), float(hi[d] + pad)))
+    return lims
+
+
+def light_max_value(light: Any) -> Optional[float]:
+    """The irradiance (mW/mm²) drawn at full brightness: max_value_viz, else max_value."""
+    value = light.max_value_viz if light.max_value_viz is not None else light.max_value
+    if value is None:
+        return None
+    if have_same_dimensions(value, mwatt / mm**2):
+        return float(value / (mwatt / mm**2))
+    if have_same_dimensions(value, mwatt):
+        return float(value / light.light_model.area0 / (mwatt / mm**2))
+    raise ValueError(f"Light {light.name!r}: max_value_viz/max_value must be an irradiance or a power, got {value!r}.")
+
+
+def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> LightCloud:
+    from cleo.utilities import wavelength_to_rgb
+
+    kwargs = dict(kwargs)
+    if "n_points" in kwargs and "n_points_per_source" not in kwargs:
+        kwargs["n_points_per_source"] = kwargs.pop("n_points")
+    t_threshold = float(kwargs.pop("T_threshold", 1e-3))
+    model = light.light_model
+    viz_kwargs = {k: v for k, v in kwargs.items() if k == "n_points_per_source"}
+    if "n_points_per_source" not in viz_kwargs and type(model).__name__ == "OptogenSIM":
+        viz_kwargs["n_points_per_source"] = MAX_LIGHT_POINTS_PER_SOURCE
+    viz_points, markersize, _ = model.viz_params(light.coords, light.direction, t_threshold, **viz_kwargs)
+    transmittance = np.asarray(model.transmittance(light.coords, light.direction, viz_points), dtype=float)
+    pts = np.asarray(viz_points / meter, dtype=float).reshape(light.n, -1, 3) / axes.unit_m
+    transmittance = transmittance.reshape(light.n, -1)
+    keep = transmittance >= t_threshold
+    source = np.repeat(np.arange(light.n), keep.sum(axis=1))
+    points = pts[keep].astype(np.float32)
+    trans = np.clip(transmittance[keep], 0, 1).astype(np.float32)
+
+    track = None
+    for tr in recording.tracks:
+        if tr.name == light.name:
+            track = tr
+    max_value = light_max_value(light)
+    if max_value is None or max_value <= 0:
+        recorded = float(np.nanmax(track.values)) if track is not None and track.values.size else 0.0
+        max_value = recorded if recorded > 0 else 1.0
+        warnings.warn(
+            f"Light {light.name!r} has neither max_value_viz nor max_value; its brightness is scaled "
+            f"to the largest recorded value ({max_value:g} mW/mm²). Set light.max_value_viz to choose.",
+            stacklevel=3,
+        )
+    coords = np.asarray(light.coords / meter, dtype=float).reshape(-1, 3) / axes.unit_m
+    direction = np.broadcast_to(np.asarray(light.direction, dtype=float).reshape(-1, 3), (light.n, 3)).copy()
+    wavelength = float(light.wavelength / (1e-9 * meter))
+    return LightCloud(
+        name=light.name,
+        track=track.name if track is not None else None,
+        color=tuple(float(c) for c in wavelength_to_rgb(light.wavelength)),  # type: ignore[arg-type]
+        wavelength_nm=wavelength,
+        model=type(model).__name__,
+        points=points,
+        transmittance=trans,
+        source=source,
+        n_sources=int(light.n),
+        marker_size=float(markersize / meter) / axes.unit_m,
+        max_value=float(max_value),
+        source_coords=coords,
+        source_direction=direction,
+    )
+
+
+def _scope_view(scope: Any, kwargs: dict, axes: Axes) -> ScopeView:
+    from cleo.coords import coords_from_ng
+
+    rois = [
+        np.asarray(coords_from_ng(ng)[i_targets] / meter, dtype=float).reshape(-1, 3)
+        for ng, i_targets in zip(scope.neuron_groups, scope.i_targets_per_injct)
+    ]
+    roi_arr = np.concatenate(rois) / axes.unit_m if rois else np.zeros((0, 3))
+    direction = np.asarray(scope.direction, dtype=float).reshape(3)
+    direction = direction / np.linalg.norm(direction)
+    focus = float(scope.focus_depth / meter) / axes.unit_m if scope.focus_depth is not None else 0.0
+    return ScopeView(
+        name=scope.name,
+        location=np.asarray(scope.location / meter, dtype=float).reshape(3) / axes.unit_m,
+        direction=direction,
+        focus_depth=focus,
+        img_width=float(scope.img_width / meter) / axes.unit_m,
+        rois=roi_arr,
+        color=_rgb(kwargs.get("color", "xkcd:fluorescent green")),
+    )
