@@ -69,15 +69,17 @@ export class AxesBox {
     };
     // x ticks along (y0, z0) edge, y ticks along (x1, z0), z ticks along (x0, y1): the three
     // edges mplot3d labels at its default view
-    for (const v of niceTicks(x0, x1)) {
+    // fewer ticks on short axes, so labels don't overlap
+    const nTicks = (len: number) => Math.max(2, Math.min(6, Math.round((6 * len) / span)));
+    for (const v of niceTicks(x0, x1, nTicks(x1 - x0))) {
       segs.push(v, y0, z0, v, y0 - tick, z0);
       label(formatTick(v), new THREE.Vector3(v, y0 - tick * 3.2, z0));
     }
-    for (const v of niceTicks(y0, y1)) {
+    for (const v of niceTicks(y0, y1, nTicks(y1 - y0))) {
       segs.push(x1, v, z0, x1 + tick, v, z0);
       label(formatTick(v), new THREE.Vector3(x1 + tick * 3.5, v, z0));
     }
-    for (const v of niceTicks(z0, z1)) {
+    for (const v of niceTicks(z0, z1, nTicks(z1 - z0))) {
       segs.push(x0, y1, v, x0 - tick, y1 + tick, v);
       label(formatTick(v), new THREE.Vector3(x0 - tick * 3.2, y1 + tick * 3.2, v));
     }

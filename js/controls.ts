@@ -27,10 +27,36 @@ export function timeReadout(pb: Playback): string {
   return `t = ${pb.frameStart(pb.frame).toFixed(d)} / ${meta.t_end_ms.toFixed(d)} ms`;
 }
 
-function button(label: string, title: string, cls: string): HTMLButtonElement {
+/* Inline SVG icons (no icon font: headless and offline pages may lack the glyphs). */
+const ICONS: Record<string, string> = {
+  first: "M5 4h2v16H5zM19 4v16L8 12z",
+  prev: "M6 4h2v16H6zM18 4v16L9 12z",
+  play: "M7 4v16l13-8z",
+  pause: "M6 4h4v16H6zM14 4h4v16h-4z",
+  next: "M16 4h2v16h-2zM6 4v16l9-8z",
+  last: "M17 4h2v16h-2zM5 4v16l11-8z",
+  reset: "M12 5a7 7 0 1 1-6.3 4H3l3.5-4L10 9H7.9A5 5 0 1 0 12 7z",
+  fullscreen: "M4 4h6v2H6v4H4zM14 4h6v6h-2V6h-4zM4 14h2v4h4v2H4zM18 14h2v6h-6v-2h4z",
+};
+
+function icon(name: string): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "14");
+  svg.setAttribute("height", "14");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICONS[name]);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
+function button(iconName: string, title: string, cls: string): HTMLButtonElement {
   const b = document.createElement("button");
   b.type = "button";
-  b.textContent = label;
+  b.append(icon(iconName));
   b.title = title;
   b.setAttribute("aria-label", title);
   b.className = `cleo-btn ${cls}`;
@@ -56,11 +82,11 @@ export class ControlBar {
     actions: ControlActions,
   ) {
     this.el.className = "cleo-controls";
-    const first = button("⏮", "first frame (Home)", "cleo-first");
-    const prev = button("⏴", "previous frame (←)", "cleo-prev");
-    this.playBtn = button("▶", "play (space)", "cleo-play");
-    const next = button("⏵", "next frame (→)", "cleo-next");
-    const last = button("⏭", "last frame (End)", "cleo-last");
+    const first = button("first", "first frame (Home)", "cleo-first");
+    const prev = button("prev", "previous frame (←)", "cleo-prev");
+    this.playBtn = button("play", "play (space)", "cleo-play");
+    const next = button("next", "next frame (→)", "cleo-next");
+    const last = button("last", "last frame (End)", "cleo-last");
     first.onclick = () => this.pb.stepBy(-this.pb.frame);
     prev.onclick = () => this.pb.stepBy(-1);
     this.playBtn.onclick = () => this.pb.toggle();
@@ -94,12 +120,12 @@ export class ControlBar {
 
     const parts: HTMLElement[] = [first, prev, this.playBtn, next, last, this.scrub, this.readout, this.speedSel, this.loopSel];
     if (actions.resetCamera) {
-      const b = button("⟲", "reset camera", "cleo-reset-camera");
+      const b = button("reset", "reset camera", "cleo-reset-camera");
       b.onclick = actions.resetCamera;
       parts.push(b);
     }
     if (actions.fullscreen) {
-      const b = button("⛶", "fullscreen", "cleo-fullscreen");
+      const b = button("fullscreen", "fullscreen", "cleo-fullscreen");
       b.onclick = actions.fullscreen;
       parts.push(b);
     }
@@ -112,8 +138,13 @@ export class ControlBar {
   sync(): void {
     const pb = this.pb;
     const n = pb.nFrames;
-    this.playBtn.textContent = pb.playing ? "⏸" : "▶";
-    this.playBtn.title = pb.playing ? "pause (space)" : "play (space)";
+    const state = pb.playing ? "pause" : "play";
+    if (this.playBtn.dataset.icon !== state) {
+      this.playBtn.replaceChildren(icon(state));
+      this.playBtn.dataset.icon = state;
+      this.playBtn.title = `${state} (space)`;
+      this.playBtn.setAttribute("aria-label", state);
+    }
     this.scrub.max = String(Math.max(n - 1, 0));
     if (Number(this.scrub.value) !== pb.frame) this.scrub.value = String(pb.frame);
     this.scrub.disabled = n === 0;

@@ -50,10 +50,13 @@ attribute float source;
 uniform sampler2D uIntensity;
 uniform float uSize;
 uniform float uScale;
+uniform float uGain;
 varying float vAlpha;
 void main() {
   float intensity = texelFetch(uIntensity, ivec2(int(source + 0.5), 0), 0).r;
-  vAlpha = 0.6 * transmittance * intensity;
+  // cleo's alpha (0.6 · T · intensity), with a gain: additive light on a dark background
+  // needs more than alpha blending on matplotlib's white one to read as clearly
+  vAlpha = min(1.0, uGain * 0.6 * transmittance * intensity);
   vec4 mv = modelViewMatrix * vec4(position, 1.0);
   gl_Position = projectionMatrix * mv;
   gl_PointSize = vAlpha > 0.001 ? max(1.0, uSize * uScale / -mv.z) : 0.0;
@@ -66,9 +69,11 @@ void main() {
   vec2 d = gl_PointCoord - vec2(0.5);
   float r = dot(d, d);
   if (r > 0.25) discard;
-  float soft = 1.0 - r * 4.0;
+  float soft = 1.0 - smoothstep(0.12, 0.25, r);
   gl_FragColor = vec4(uColor, vAlpha * soft);
 }`;
+
+const LIGHT_GAIN = 2.5;
 
 export interface LightLayer {
   points: THREE.Points;
@@ -157,6 +162,7 @@ export class SceneObjects {
         uIntensity: { value: texture },
         uSize: { value: lm.marker_size },
         uScale: { value: 1 },
+        uGain: { value: LIGHT_GAIN },
         uColor: { value: new THREE.Color(lm.color[0], lm.color[1], lm.color[2]) },
       },
       transparent: true,

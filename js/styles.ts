@@ -17,7 +17,8 @@ export const STYLES = `
 .cleo-controls { display: flex; align-items: center; gap: 4px; padding: 4px 6px; background: #1b1e25;
   flex-wrap: wrap; }
 .cleo-btn { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px;
-  min-width: 28px; height: 26px; cursor: pointer; font-size: 13px; padding: 0 6px; }
+  min-width: 28px; height: 26px; cursor: pointer; padding: 0 6px; display: inline-flex;
+  align-items: center; justify-content: center; }
 .cleo-btn:hover:not(:disabled) { background: #394052; }
 .cleo-btn:disabled { opacity: 0.4; cursor: default; }
 .cleo-scrub { flex: 1 1 120px; min-width: 80px; }

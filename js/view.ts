@@ -135,7 +135,7 @@ export class PlayerView {
   resetCamera(): void {
     const azim = (-60 * Math.PI) / 180;
     const elev = (30 * Math.PI) / 180;
-    const dist = (this.radius / Math.sin(((FOV / 2) * Math.PI) / 180)) * 1.02;
+    const dist = (this.radius / Math.sin(((FOV / 2) * Math.PI) / 180)) * 0.8;
     const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
     this.camera.up.set(0, 0, 1);
     this.camera.position.copy(this.center).addScaledVector(dir, dist);

@@ -228,6 +228,28 @@ class Player(anywidget.AnyWidget):
         path.write_text(standalone_html(self, title=title), encoding="utf-8")
         return path
 
+    def to_animation(self, slowdown_factor: float = 10, **figargs: Any) -> Any:
+        """The matplotlib fallback: a cleo-compatible ``FuncAnimation`` of this scene."""
+        from cleo_player import video
+
+        return video.to_animation(self.scene, slowdown_factor=slowdown_factor, **figargs)
+
+    def to_html5_video(self, slowdown_factor: float = 10, **figargs: Any) -> str:
+        """An HTML5 ``<video>`` tag (base64 mp4) of the matplotlib fallback."""
+        from cleo_player import video
+
+        return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
+
+    def save(self, path: Union[str, Path], slowdown_factor: float = 10, **kwargs: Any) -> Path:
+        """Export to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback, ffmpeg from
+        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`)."""
+        path = Path(path)
+        if path.suffix.lower() in (".html", ".htm"):
+            return self.save_html(path)
+        from cleo_player import video
+
+        return video.save(self.scene, path, slowdown_factor=slowdown_factor, **kwargs)
+
     def __repr__(self) -> str:
         rec = self.recording
         groups = ", ".join(f"{g.name}: {g.size} neurons" for g in rec.groups)
