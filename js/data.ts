@@ -52,7 +52,7 @@ export function decode(meta: SceneMeta, buffers: Buffers): SceneData {
 /** The frame shown at simulated time t (ms): the last frame starting at or before t. */
 export function frameAt(data: SceneData, tMs: number): number {
   const ft = data.frameTimes;
-  const n = ft.length;
+  const n = data.meta.n_frames;
   if (n === 0) return 0;
   if (data.meta.uniform) {
     const k = Math.floor((tMs - data.meta.t0_ms) / data.meta.dt_ms + 1e-6);
@@ -66,4 +66,75 @@ export function frameAt(data: SceneData, tMs: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** A live-run message: frames `first_frame .. n_frames-1` (see ../src/cleo_player/live.py). */
+export interface AppendMessage {
+  type: "append";
+  first_frame: number;
+  n_frames: number;
+  t_end_ms: number;
+}
+
+type Typed = Float32Array | Float64Array | Uint16Array | Uint32Array;
+
+/** Append streamed frames; arrays grow geometrically, so a long run costs O(total data). */
+export function appendFrames(data: SceneData, msg: AppendMessage, buffers: DataView[]): SceneData {
+  const meta = data.meta;
+  if (msg.first_frame !== meta.n_frames) return data; // out of order: the final state will resend all
+  const counts = view(Uint32Array, buffers[0]);
+  const nNew = counts.length;
+  const idxNew = meta.index_bytes === 2 ? view(Uint16Array, buffers[1]) : view(Uint32Array, buffers[1]);
+  const valuesNew = view(Float32Array, buffers[2]);
+  const timesNew = view(Float64Array, buffers[3]);
+  const nFrames = meta.n_frames + nNew;
+  const nSpikes = meta.n_spikes + idxNew.length;
+  const spikePtr = grow(data.spikePtr, meta.n_frames + 1, nFrames + 1, (n) => new Uint32Array(n));
+  let acc = spikePtr[meta.n_frames];
+  for (let k = 0; k < nNew; k++) {
+    acc += counts[k];
+    spikePtr[meta.n_frames + k + 1] = acc;
+  }
+  const spikeIdx =
+    meta.index_bytes === 2
+      ? grow(data.spikeIdx as Uint16Array, meta.n_spikes, nSpikes, (n) => new Uint16Array(n))
+      : grow(data.spikeIdx as Uint32Array, meta.n_spikes, nSpikes, (n) => new Uint32Array(n));
+  spikeIdx.set(idxNew, meta.n_spikes);
+  const nCh = meta.n_channels;
+  const values = grow(data.values, meta.n_frames * nCh, nFrames * nCh, (n) => new Float32Array(n));
+  values.set(valuesNew.subarray(0, nNew * nCh), meta.n_frames * nCh);
+  const frameTimes = grow(data.frameTimes, meta.n_frames, nFrames, (n) => new Float64Array(n));
+  frameTimes.set(timesNew.subarray(0, nNew), meta.n_frames);
+  const uniform = meta.uniform && (meta.n_frames === 0 || isUniform(frameTimes, meta.n_frames - 1, nFrames, meta.dt_ms));
+  const t0 = nFrames ? frameTimes[0] : meta.t0_ms;
+  return {
+    ...data,
+    meta: { ...meta, n_frames: nFrames, n_spikes: nSpikes, t_end_ms: msg.t_end_ms, t0_ms: t0, uniform, message: "" },
+    spikePtr,
+    spikeIdx,
+    values,
+    frameTimes,
+  };
+}
+
+function isUniform(ft: Float64Array, from: number, to: number, dt: number): boolean {
+  for (let k = Math.max(from, 1); k < to; k++) if (Math.abs(ft[k] - ft[k - 1] - dt) > 1e-6 * dt) return false;
+  return true;
+}
+
+/** Backing stores allocated by grow(): only these may be written past a view's end. */
+const owned = new WeakSet<ArrayBufferLike>();
+
+/** A view of `n` elements of `arr`'s backing store, reallocated (doubling) when too small. */
+function grow<T extends Typed>(arr: T, used: number, n: number, make: (len: number) => T): T {
+  const capacity = owned.has(arr.buffer) ? (arr.buffer.byteLength / arr.BYTES_PER_ELEMENT) | 0 : 0;
+  if (n <= capacity) {
+    const full = make(0);
+    const Ctor = full.constructor as unknown as new (b: ArrayBufferLike, o: number, l: number) => T;
+    return new Ctor(arr.buffer, 0, n);
+  }
+  const next = make(Math.max(n, 2 * capacity, 1024));
+  owned.add(next.buffer);
+  next.set(arr.subarray(0, used) as never);
+  return next.subarray(0, n) as T;
 }

@@ -26,7 +26,7 @@ export class SpikeState {
   private max = -1;
   private trackers = new Set<DirtyRange>();
 
-  constructor(private data: SceneData) {
+  constructor(public data: SceneData) {
     this.lastSpike = new Float32Array(data.meta.n_neurons).fill(NO_SPIKE);
   }
 
@@ -192,6 +192,15 @@ export class Playback {
     this.simT = this.frameStart(this.frame);
     if (this.nFrames === 0 && this.playing) this.pause(true);
     this.emit();
+  }
+
+  /** Frames were appended (live run): keep the spike state; follow the end if we were there. */
+  appendData(data: SceneData): void {
+    const wasAtEnd = this.nFrames === 0 || this.frame >= this.nFrames - 1;
+    this.data = data;
+    this.spikes.data = data;
+    if (wasAtEnd && !this.playing && this.nFrames > 0) this.seek(this.nFrames - 1);
+    else this.emit();
   }
 
   // --- user actions -------------------------------------------------------------------------

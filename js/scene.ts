@@ -96,7 +96,7 @@ export class SceneObjects {
   private disposables: Array<{ dispose(): void }> = [];
 
   constructor(
-    private data: SceneData,
+    public data: SceneData,
     private spikes: SpikeState,
   ) {
     const meta = data.meta;

@@ -34,8 +34,9 @@ export class PlayerView {
   private contextLost = false;
   private center = new THREE.Vector3();
   private radius = 1;
-  /** number of frames rendered (for tests and benchmarks) */
+  /** number of frames rendered, and when the first one was (for tests and benchmarks) */
   renders = 0;
+  firstRenderAt: number | null = null;
 
   constructor(
     el: HTMLElement,
@@ -81,8 +82,9 @@ export class PlayerView {
     this.resize();
   }
 
-  /** (Re)build the three.js objects from the playback's data. */
+  /** (Re)build the three.js objects from the playback's data (camera kept unless first). */
   build(): void {
+    const first = this.objects === null;
     this.objects?.dispose();
     this.axes?.dispose();
     this.content.clear();
@@ -102,9 +104,21 @@ export class PlayerView {
     this.camera.far = this.radius * 100;
     this.camera.updateProjectionMatrix();
     this.buildLegend();
-    this.overlay.textContent = meta.message || "";
-    this.overlay.style.display = meta.message ? "flex" : "none";
-    this.resetCamera();
+    this.showMessage(meta.message);
+    if (first) this.resetCamera();
+    else this.requestRender();
+  }
+
+  /** New frames were appended to the same scene (live run). */
+  dataAppended(): void {
+    if (this.objects) this.objects.data = this.pb.data;
+    this.showMessage(this.pb.data.meta.message);
+    this.requestRender();
+  }
+
+  private showMessage(message: string): void {
+    this.overlay.textContent = message || "";
+    this.overlay.style.display = message ? "flex" : "none";
   }
 
   private buildLegend(): void {
@@ -178,14 +192,14 @@ export class PlayerView {
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
     this.renderer.render(this.scene, this.camera);
     this.renders++;
+    if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
     this.root.dataset.frame = String(this.pb.frame);
   }
 
   private onContextLost = (e: Event): void => {
     e.preventDefault();
     this.contextLost = true;
-    this.overlay.textContent = "The WebGL context was lost; restoring…";
-    this.overlay.style.display = "flex";
+    this.showMessage("The WebGL context was lost; restoring…");
   };
 
   private onContextRestored = (): void => {

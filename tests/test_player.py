@@ -160,7 +160,7 @@ def test_player_before_run_shows_message(seed_run):
 def test_player_rejects_bad_sources():
     import cleo
 
-    with pytest.raises(TypeError, match="CLSimulator or a cleo_player.Recorder"):
+    with pytest.raises(TypeError, match="CLSimulator, a cleo_player.Recorder or a Recording"):
         Player(42)
     with pytest.raises(ValueError, match=r"has no neuron groups.*sim.inject\(rec"):
         Player(Recorder())
@@ -187,3 +187,14 @@ def test_save_html_is_self_contained(player, tmp_path):
     assert "cleo-player-bundle" in text and "cleo-player-state" in text
     assert "http://" not in text.split("cleo-player-state")[0]  # no external resources in the head
     assert "<script src" not in text and "cdn" not in text.lower().split("<body>")[0]
+
+
+def test_player_plays_a_saved_recording(seed_run, tmp_path):
+    from cleo_player import Recording
+
+    s, rec = seed_run
+    path = rec.recording.save(tmp_path / "run.npz")
+    p = Player(Recording.load(path), colors=s.plotargs["colors"], zlim=(0, 600))
+    assert p._meta["n_frames"] == 100 and p._meta["lights"] == []
+    ptr = np.frombuffer(p._data["spike_ptr"], np.uint32)
+    assert ptr[-1] == rec.recording.n_spikes

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import anywidget
+from ipywidgets import widget_serialization
 import numpy as np
 import traitlets
 from brian2 import NeuronGroup, Quantity, ms, second
@@ -118,21 +119,26 @@ class Player(anywidget.AnyWidget):
         **plotargs: Any,
     ) -> None:
         self._plotargs = validate_plotargs(dict(plotargs))
+        self._n_frames_live = 0
+        self._controls: Optional[PlayerControls] = None
         self.recorder = self._resolve(source, neuron_groups)
         super().__init__(_esm=bundle_source(), speed=speed, loop=loop, height=height)
-        dt_ms = float(self.recorder.dt / ms)
+        dt_ms = float(self.recorder.dt / ms) if isinstance(self.recorder, Recorder) else self.recorder.dt_ms
         self.decay = 4 * dt_ms if decay is None else _to_ms(decay, "decay")
         self.refresh()
 
     @staticmethod
     def _resolve(source: Any, neuron_groups: Optional[list[NeuronGroup]]) -> Recorder:
+        if isinstance(source, Recording):
+            return _RecordingSource(source)  # type: ignore[return-value]
         if isinstance(source, Recorder):
             rec = source
         elif hasattr(source, "network") and hasattr(source, "devices"):
             rec = find_recorder(source) or inject_recorder(source, neuron_groups)
         else:
             raise TypeError(
-                f"Player takes a cleo CLSimulator or a cleo_player.Recorder, got {type(source).__name__}."
+                "Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, "
+                f"got {type(source).__name__}."
             )
         if not rec.neuron_groups:
             raise ValueError(
@@ -146,8 +152,9 @@ class Player(anywidget.AnyWidget):
         """Rebuild the scene from everything the Recorder holds now and send it once."""
         self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
         rec = self.scene.recording
-        message = "" if rec.n_frames else "Nothing recorded yet: run the simulation, then call player.refresh()."
+        message = "" if rec.n_frames else "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
         meta, buffers = scene_payload(self.scene, message=message)
+        self._n_frames_live = 0
         with self.hold_sync():
             self._meta = meta
             self._data = buffers
@@ -162,11 +169,47 @@ class Player(anywidget.AnyWidget):
     def n_frames(self) -> int:
         return self.recording.n_frames
 
+    def run(self, duration: Quantity, progress: bool = True, **run_kwargs: Any) -> None:
+        """Run the simulation for ``duration``, streaming new frames into the displayed scene.
+
+        A progress bar follows the simulated time. Only new frames cross to the browser while
+        it runs; afterwards the player holds the full recording, as if built from the run.
+        """
+        from cleo_player.live import LiveStream
+
+        sim = self.recorder.sim
+        if sim is None:
+            raise ValueError(f"Recorder {self.recorder.name!r} is not injected into a simulator: sim.inject(rec, ng).")
+        total_ms = _to_ms(duration, "duration")
+        if total_ms <= 0:
+            raise ValueError(f"duration must be positive, got {duration!r}.")
+        if self.recording.n_frames == 0:
+            self._meta = {**self._meta, "message": ""}
+        stream = LiveStream(self)
+        bar = _progress_bar(total_ms, progress)
+        t_start_ms = float(sim.network.t / ms)
+
+        def on_frame(rec: Recorder) -> None:
+            stream(rec)
+            if bar is not None:
+                bar.n = round(min(float(sim.network.t / ms) - t_start_ms, total_ms), 3)
+                bar.refresh()
+
+        self.recorder.add_listener(on_frame)
+        try:
+            sim.run(duration, **run_kwargs)
+        finally:
+            self.recorder.remove_listener(on_frame)
+            if bar is not None:
+                bar.n = total_ms
+                bar.close()
+            self.refresh()
+
     # --- Python control -------------------------------------------------------------------
     @traitlets.validate("frame")
     def _valid_frame(self, proposal: dict) -> int:
         value = int(proposal["value"])
-        n = self.recording.n_frames if hasattr(self, "scene") else 0
+        n = max(self.recording.n_frames, self._n_frames_live) if hasattr(self, "scene") else 0
         if n and not 0 <= value < n:
             raise traitlets.TraitError(f"frame must be in 0..{n - 1}, got {value}.")
         return value
@@ -219,6 +262,30 @@ class Player(anywidget.AnyWidget):
             )
         self.frame = rec.frame_at(t_s)
 
+    # --- views ----------------------------------------------------------------------------
+    @property
+    def controls(self) -> PlayerControls:
+        """A controls-only view of this player (e.g. for the JupyterLab sidebar)."""
+        if self._controls is None:
+            self._controls = PlayerControls(player=self)
+        return self._controls
+
+    def show_controls(self, sidebar: bool = True, title: str = "cleo-player") -> Any:
+        """Show the controls; in the JupyterLab sidebar (``sidecar``) when ``sidebar``.
+
+        Returns the Sidecar (close it with ``.close()``) or None."""
+        from IPython.display import display
+
+        if not sidebar:
+            display(self.controls)
+            return None
+        from sidecar import Sidecar
+
+        sc = Sidecar(title=title)
+        with sc:
+            display(self.controls)
+        return sc
+
     # --- export ---------------------------------------------------------------------------
     def save_html(self, path: Union[str, Path], title: Optional[str] = None) -> Path:
         """Write one self-contained HTML file (bundle and data inlined) that plays offline."""
@@ -258,6 +325,14 @@ class Player(anywidget.AnyWidget):
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
 
 
+def _progress_bar(total_ms: float, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total_ms, unit="ms", desc="Simulating", bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} ms [{elapsed}<{remaining}]")
+
+
 def _to_ms(t: Any, name: str) -> float:
     if isinstance(t, Quantity):
         if t.dim != second.dim:
@@ -266,3 +341,28 @@ def _to_ms(t: Any, name: str) -> float:
     if isinstance(t, (int, float, np.floating, np.integer)) and t == 0:
         return 0.0
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")
+
+
+class _RecordingSource:
+    """Stands in for a Recorder when a Player plays a saved Recording (no device geometry)."""
+
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+        self.name = "recording"
+        self.neuron_groups = list(recording.groups)
+        self.device_entries: list = []
+        self.sim = None
+        self.dt_ms = recording.dt * 1e3
+
+
+class PlayerControls(anywidget.AnyWidget):
+    """The control bar of a Player, on its own: same clock, same state, in sync."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
+
+    def __init__(self, player: Player) -> None:
+        super().__init__(_esm=bundle_source(), player=player)
+
+    def __repr__(self) -> str:
+        return f"PlayerControls(of {self.player!r})"

@@ -1,0 +1,29 @@
+/* The baseline for benchmarks/player_perf.py: a bare three.js Points draw of the same neurons
+ * (one BufferGeometry, PointsMaterial, one draw call per frame), same canvas, same camera. */
+import * as THREE from "three";
+
+export function start(el: HTMLElement, positions: Float32Array, width: number, height: number, size: number) {
+  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(1);
+  renderer.setSize(width, height);
+  el.append(renderer.domElement);
+  const geom = new THREE.BufferGeometry();
+  geom.setAttribute("position", new THREE.BufferAttribute(positions, 3));
+  geom.computeBoundingSphere();
+  const points = new THREE.Points(geom, new THREE.PointsMaterial({ color: 0xef4026, size, sizeAttenuation: false }));
+  const scene = new THREE.Scene();
+  scene.add(points);
+  const sphere = geom.boundingSphere as THREE.Sphere;
+  const camera = new THREE.PerspectiveCamera(30, width / height, sphere.radius / 100, sphere.radius * 100);
+  camera.up.set(0, 0, 1);
+  camera.position.copy(sphere.center).add(new THREE.Vector3(1, -1.7, 1.2).multiplyScalar(sphere.radius * 1.5));
+  camera.lookAt(sphere.center);
+  const stats = { renders: 0 };
+  const loop = () => {
+    renderer.render(scene, camera);
+    stats.renders++;
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+  return stats;
+}
