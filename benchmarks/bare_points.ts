@@ -1,5 +1,6 @@
 /* The baseline for benchmarks/player_perf.py: a bare three.js Points draw of the same neurons
- * (one BufferGeometry, PointsMaterial, one draw call per frame), same canvas, same camera. */
+ * as cleo draws them (per-neuron colour, translucent, alpha 0.2): one BufferGeometry, a
+ * PointsMaterial, one draw call per frame, same canvas size, a similar camera. */
 import * as THREE from "three";
 
 export function start(el: HTMLElement, positions: Float32Array, width: number, height: number, size: number) {
@@ -10,7 +11,18 @@ export function start(el: HTMLElement, positions: Float32Array, width: number, h
   const geom = new THREE.BufferGeometry();
   geom.setAttribute("position", new THREE.BufferAttribute(positions, 3));
   geom.computeBoundingSphere();
-  const points = new THREE.Points(geom, new THREE.PointsMaterial({ color: 0xef4026, size, sizeAttenuation: false }));
+  const colors = new Float32Array(positions.length);
+  for (let i = 0; i < colors.length; i += 3) colors.set(i < colors.length / 2 ? [0.94, 0.25, 0.15] : [0.02, 0.41, 0.99], i);
+  geom.setAttribute("color", new THREE.BufferAttribute(colors, 3));
+  const material = new THREE.PointsMaterial({
+    vertexColors: true,
+    size,
+    sizeAttenuation: false,
+    transparent: true,
+    opacity: 0.2,
+    depthWrite: false,
+  });
+  const points = new THREE.Points(geom, material);
   const scene = new THREE.Scene();
   scene.add(points);
   const sphere = geom.boundingSphere as THREE.Sphere;

@@ -4,19 +4,25 @@
 import * as THREE from "three";
 import type { SceneData } from "./data";
 import type { DirtyRange, SpikeState } from "./playback";
+import { lighten } from "./colors";
 
+/* Per neuron only its position, last spike frame and group index (negative = hidden, outside
+ * the axis limits); colours and sizes come from per-group uniforms. Few attributes keep
+ * vertex work close to a bare Points draw. */
 const NEURON_VERTEX = /* glsl */ `
-attribute vec3 color;
-attribute float size;
 attribute float lastSpike;
-attribute float visible;
+attribute float group;
+uniform vec3 uGroupColor[N_GROUPS];
+uniform float uGroupSize[N_GROUPS];
 uniform float uFrame;
 uniform float uStep;
 uniform float uDecay;
 uniform float uPixelRatio;
-varying vec4 vColor;
+varying vec3 vColor;
 varying float vFlash;
 void main() {
+  if (group < 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
+  int g = int(group + 0.5);
   float age = uFrame - lastSpike;
   float b = 0.0;
   if (age >= 0.0) {
@@ -25,23 +31,20 @@ void main() {
     else if (uDecay > 0.0) b = max(0.0, 1.0 - age / uDecay);
   }
   vFlash = b;
-  vColor = vec4(mix(color.rgb, vec3(1.0), 0.35 * b), 0.0);
-  vec4 mv = modelViewMatrix * vec4(position, 1.0);
-  gl_Position = projectionMatrix * mv;
-  gl_PointSize = visible > 0.5 ? size * uPixelRatio * (1.0 + 0.7 * b) : 0.0;
+  vColor = mix(uGroupColor[g], vec3(1.0), 0.35 * b);
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+  gl_PointSize = uGroupSize[g] * uPixelRatio * (1.0 + 0.7 * b);
 }`;
 
 const NEURON_FRAGMENT = /* glsl */ `
 uniform float uBaseAlpha;
-varying vec4 vColor;
+varying vec3 vColor;
 varying float vFlash;
 void main() {
   vec2 d = gl_PointCoord - vec2(0.5);
   float r = dot(d, d);
   if (r > 0.25) discard;
-  float edge = smoothstep(0.25, 0.16, r);
-  float a = mix(uBaseAlpha, 1.0, vFlash) * edge;
-  gl_FragColor = vec4(vColor.rgb, a);
+  gl_FragColor = vec4(vColor, mix(uBaseAlpha, 1.0, vFlash));
 }`;
 
 const LIGHT_VERTEX = /* glsl */ `
@@ -103,19 +106,10 @@ export class SceneObjects {
     const n = meta.n_neurons;
     const geom = new THREE.BufferGeometry();
     geom.setAttribute("position", new THREE.BufferAttribute(data.positions, 3));
-    const color = new Float32Array(n * 3);
-    const size = new Float32Array(n);
-    for (const g of meta.groups) {
-      for (let i = g.offset; i < g.offset + g.count; i++) {
-        color.set(g.color, i * 3);
-        size[i] = g.size;
-      }
-    }
-    geom.setAttribute("color", new THREE.BufferAttribute(color, 3));
-    geom.setAttribute("size", new THREE.BufferAttribute(size, 1));
-    const visible = new Float32Array(n).fill(1);
-    if (data.visible) for (let i = 0; i < n; i++) visible[i] = data.visible[i];
-    geom.setAttribute("visible", new THREE.BufferAttribute(visible, 1));
+    const group = new Float32Array(n);
+    meta.groups.forEach((g, k) => group.fill(k, g.offset, g.offset + g.count));
+    if (data.visible) for (let i = 0; i < n; i++) if (!data.visible[i]) group[i] = -1;
+    geom.setAttribute("group", new THREE.BufferAttribute(group, 1));
     // all views of a player share the spike state's array; each uploads its own dirty range
     this.lastSpikeAttr = new THREE.BufferAttribute(spikes.lastSpike, 1);
     this.dirty = spikes.track();
@@ -123,7 +117,9 @@ export class SceneObjects {
     geom.setAttribute("lastSpike", this.lastSpikeAttr);
     geom.computeBoundingSphere();
     const baseAlpha = meta.groups.length ? meta.groups[0].alpha : 0.2;
+    const groups = meta.groups.length ? meta.groups : [{ color: [1, 1, 1], size: 1 }];
     this.neuronMaterial = new THREE.ShaderMaterial({
+      defines: { N_GROUPS: groups.length },
       vertexShader: NEURON_VERTEX,
       fragmentShader: NEURON_FRAGMENT,
       uniforms: {
@@ -132,6 +128,8 @@ export class SceneObjects {
         uDecay: { value: 0 },
         uPixelRatio: { value: 1 },
         uBaseAlpha: { value: baseAlpha },
+        uGroupColor: { value: groups.map((g) => new THREE.Color(g.color[0], g.color[1], g.color[2])) },
+        uGroupSize: { value: groups.map((g) => g.size) },
       },
       transparent: true,
       depthWrite: false,
@@ -199,7 +197,8 @@ export class SceneObjects {
     }
     const geom = new THREE.BufferGeometry();
     geom.setAttribute("position", new THREE.Float32BufferAttribute(verts, 3));
-    const mat = new THREE.LineBasicMaterial({ color: new THREE.Color(color[0], color[1], color[2]).offsetHSL(0, 0, 0.35) });
+    const light = lighten(color);
+    const mat = new THREE.LineBasicMaterial({ color: new THREE.Color(light[0], light[1], light[2]) });
     this.root.add(new THREE.LineSegments(geom, mat));
     this.disposables.push(geom, mat);
   }

@@ -3,6 +3,7 @@
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
+import { lighten } from "./colors";
 import { ControlBar } from "./controls";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
@@ -126,7 +127,7 @@ export class PlayerView {
     const items: Array<[string, number[], string]> = [
       ...meta.groups.map((g): [string, number[], string] => [g.name, g.color, "dot"]),
       ...meta.lights.map((l): [string, number[], string] => [l.name, l.color, "patch"]),
-      ...meta.probes.map((p): [string, number[], string] => [p.name, p.color, "cross"]),
+      ...meta.probes.map((p): [string, number[], string] => [p.name, lighten(p.color), "cross"]),
       ...meta.scopes.map((s): [string, number[], string] => [s.name, s.color, "patch"]),
     ];
     this.legend.replaceChildren(

@@ -1,0 +1,8 @@
+/* Colour helpers shared by the scene and the legend. */
+import { Color } from "three";
+
+/** Probe contacts are dark gray in cleo (white background); lighter here on a dark one. */
+export function lighten(c: number[]): number[] {
+  const col = new Color(c[0], c[1], c[2]).offsetHSL(0, 0, 0.35);
+  return [col.r, col.g, col.b];
+}
