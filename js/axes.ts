@@ -22,8 +22,15 @@ function formatTick(v: number): string {
   return s;
 }
 
-/** A text sprite; `height` in world units. The canvas texture is disposed with the group. */
-function textSprite(text: string, height: number, color: string, disposables: Array<{ dispose(): void }>): THREE.Sprite {
+interface Label {
+  sprite: THREE.Sprite;
+  aspect: number;
+  px: number; // text height on screen, CSS pixels
+}
+
+/** A text sprite of constant screen size (see AxesBox.setScreenScale); its canvas texture is
+ * disposed with the axes. */
+function textSprite(text: string, color: string, disposables: Array<{ dispose(): void }>): [THREE.Sprite, number] {
   const canvas = document.createElement("canvas");
   const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
   const fontPx = 48;
@@ -38,16 +45,16 @@ function textSprite(text: string, height: number, color: string, disposables: Ar
   ctx.fillText(text, w / 2, canvas.height / 2);
   const tex = new THREE.CanvasTexture(canvas);
   tex.colorSpace = THREE.SRGBColorSpace;
-  const mat = new THREE.SpriteMaterial({ map: tex, transparent: true, depthWrite: false });
+  const mat = new THREE.SpriteMaterial({ map: tex, transparent: true, depthWrite: false, sizeAttenuation: false });
   const sprite = new THREE.Sprite(mat);
-  sprite.scale.set((height * canvas.width) / canvas.height, height, 1);
   disposables.push(tex, mat);
-  return sprite;
+  return [sprite, canvas.width / canvas.height];
 }
 
 export class AxesBox {
   readonly group = new THREE.Group();
   private disposables: Array<{ dispose(): void }> = [];
+  private labels: Label[] = [];
 
   constructor(axes: AxesMeta, color = "#b8b8b8") {
     const [x0, x1] = axes.xlim;
@@ -60,12 +67,12 @@ export class AxesBox {
     this.disposables.push(helper.geometry, helper.material as THREE.Material);
 
     const tick = span * 0.015;
-    const text = span * 0.032;
     const segs: number[] = [];
-    const label = (s: string, p: THREE.Vector3, h = text) => {
-      const sp = textSprite(s, h, color, this.disposables);
-      sp.position.copy(p);
-      this.group.add(sp);
+    const label = (s: string, p: THREE.Vector3, px = 15) => {
+      const [sprite, aspect] = textSprite(s, color, this.disposables);
+      sprite.position.copy(p);
+      this.group.add(sprite);
+      this.labels.push({ sprite, aspect, px });
     };
     // x ticks along (y0, z0) edge, y ticks along (x1, z0), z ticks along (x0, y1): the three
     // edges mplot3d labels at its default view
@@ -84,14 +91,23 @@ export class AxesBox {
       label(formatTick(v), new THREE.Vector3(x0 - tick * 3.2, y1 + tick * 3.2, v));
     }
     const u = axes.unit;
-    label(`x (${u})`, new THREE.Vector3((x0 + x1) / 2, y0 - tick * 8, z0), text * 1.15);
-    label(`y (${u})`, new THREE.Vector3(x1 + tick * 9, (y0 + y1) / 2, z0), text * 1.15);
-    label(`z (${u})`, new THREE.Vector3(x0 - tick * 8, y1 + tick * 8, (z0 + z1) / 2), text * 1.15);
+    label(`x (${u})`, new THREE.Vector3((x0 + x1) / 2, y0 - tick * 8, z0), 17);
+    label(`y (${u})`, new THREE.Vector3(x1 + tick * 9, (y0 + y1) / 2, z0), 17);
+    label(`z (${u})`, new THREE.Vector3(x0 - tick * 8, y1 + tick * 8, (z0 + z1) / 2), 17);
     const g = new THREE.BufferGeometry();
     g.setAttribute("position", new THREE.Float32BufferAttribute(segs, 3));
     const m = new THREE.LineBasicMaterial({ color: 0x888888 });
     this.group.add(new THREE.LineSegments(g, m));
     this.disposables.push(g, m);
+  }
+
+  /** Keep labels at a constant size on screen: `pxPerUnit` = CSS pixels per world unit at
+   * distance 1 from the camera (canvas height / (2 tan(fov / 2))). */
+  setScreenScale(pxPerUnit: number): void {
+    for (const l of this.labels) {
+      const h = l.px / pxPerUnit;
+      l.sprite.scale.set(h * l.aspect, h, 1);
+    }
   }
 
   dispose(): void {

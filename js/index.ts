@@ -15,10 +15,16 @@ interface Shared {
   detach: () => void;
 }
 
-const shared = new WeakMap<object, Shared>();
+/* Registries live on globalThis: each widget model may import its own copy of this bundle
+ * (anywidget evaluates the ESM per model), yet a player and its controls-only view must share
+ * one Playback. */
+const registry = globalThis as unknown as {
+  __cleoPlayerShared?: WeakMap<object, Shared>;
+  __cleoPlayers?: Set<PlayerView>;
+};
+const shared = (registry.__cleoPlayerShared ??= new WeakMap<object, Shared>());
 /** every live view, for tests and benchmarks (window.__cleoPlayers) */
-const allViews = new Set<PlayerView>();
-(globalThis as unknown as { __cleoPlayers: Set<PlayerView> }).__cleoPlayers = allViews;
+const allViews = (registry.__cleoPlayers ??= new Set<PlayerView>());
 
 function injectStyles(doc: Document): void {
   if (doc.getElementById("cleo-player-styles")) return;

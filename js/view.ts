@@ -93,6 +93,7 @@ export class PlayerView {
     const meta = data.meta;
     this.objects = new SceneObjects(data, this.pb.spikes);
     this.axes = new AxesBox(meta.axes);
+    this.axes.setScreenScale(this.camera.aspect > 0 ? this.stageHeight() / (2 * Math.tan(((FOV / 2) * Math.PI) / 180)) : 1);
     this.content.add(this.axes.group, this.objects.root);
     // cleo's convention: +z is depth, drawn downward when invert_z
     this.content.scale.set(1, 1, meta.axes.invert_z ? -1 : 1);
@@ -164,6 +165,10 @@ export class PlayerView {
     else void this.root.requestFullscreen?.();
   }
 
+  private stageHeight(): number {
+    return this.renderer.domElement.clientHeight || this.model.get("height");
+  }
+
   private resize = (): void => {
     const full = document.fullscreenElement === this.root;
     const width = Math.max(this.stage.clientWidth || this.root.clientWidth || 600, 50);
@@ -174,6 +179,7 @@ export class PlayerView {
     this.renderer.domElement.style.height = `${height}px`;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
+    this.axes?.setScreenScale(height / (2 * Math.tan(((FOV / 2) * Math.PI) / 180)));
     this.requestRender();
   };
 

@@ -67,6 +67,8 @@ def standalone_html(player: Player, title: Optional[str] = None) -> str:
 
     traits: dict[str, Any] = {name: getattr(player, name) for name in SYNCED}
     traits["playing"] = False
+    if not player.recording.n_frames:  # no Python behind the page: no hint to run anything
+        traits["_meta"] = {**traits["_meta"], "message": "Nothing was recorded when this file was saved."}
     data = {k: base64.b64encode(bytes(v)).decode("ascii") for k, v in player._data.items()}
     state = json.dumps({"traits": traits, "data": data}, separators=(",", ":"))
     # "</" cannot close the script element when escaped as "<\\/" inside JSON strings

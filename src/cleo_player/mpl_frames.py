@@ -1,16 +1,19 @@
-"""Fast frames of a Scene: static layers rendered once, only what changes drawn per frame.
+"""Fast frames of a Scene: everything rendered once, only what changes composited per frame.
 
 The camera is static, so everything but the spiking neurons and the changing lights looks the
 same in every frame. :class:`SceneFrames` draws the scene once on an offscreen mplot3d figure
 (:mod:`cleo_player.mpl_draw`, cleo's look), cuts its artists, in mplot3d's drawing order, into
 runs of static artists and per-frame parts, and renders every static run once to an RGBA
-image. A frame is then: those images, plus, in between at their place in the drawing order,
+image (cropped to what it covers). A frame is then those images plus, at their place in the
+drawing order:
 
-* per neuron group, the neurons spiking in the frame, as a 2D scatter at their projected pixel
-  positions, coloured so that over the resting marker the result is cleo's spiking look
+* per neuron group, the neurons spiking in the frame, drawn as a 2D scatter at their projected
+  pixel positions, coloured so that over the resting marker the result is cleo's spiking look
   (alpha 1, times mplot3d's depth shading);
-* per changing light source, its point cloud as a 2D scatter, alpha 0.6 · T · brightness,
-  times the same depth shading.
+* per changing light source, its point cloud as a sprite: the cloud is rendered once per
+  brightness level (each distinct recorded brightness, or 8 evenly spaced levels when there are
+  more) over what lies beneath it, and a frame's sprite is the one of its brightness or a
+  per-pixel linear blend of the two nearest levels (within a few 1/255 of drawing the points).
 
 :class:`FrameArtist` draws one frame on any figure, so the same pictures come out of a
 ``FuncAnimation`` and of the direct-to-ffmpeg export. The layers are rebuilt when the figure's
@@ -28,14 +31,15 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
 from cleo_player.mpl_draw import Scene3DArtists, depth_shade, draw_scene, light_brightness, light_rgba
 from cleo_player.scene import Scene
 
-# plt.figure arguments that matplotlib.figure.Figure does not take
-PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")
+PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")  # plt.figure arguments Figure lacks
+LIGHT_LEVELS = 8  # brightness levels rendered per changing light source, besides 0
 
 
 @dataclass
@@ -70,6 +74,18 @@ def all_brightness(scene: Scene) -> list[np.ndarray]:
     return out
 
 
+@dataclass
+class _Image:
+    """A pre-rendered RGBA image (rows bottom first) and where its lower-left pixel goes."""
+
+    rgba: np.ndarray
+    x: int
+    y: int
+
+    def draw(self, renderer: Any, gc: Any) -> None:
+        renderer.draw_image(gc, self.x, self.y, self.rgba)
+
+
 class _SpikeOverlay:
     """Neurons of one group spiking in the current frame, drawn over their resting markers."""
 
@@ -79,47 +95,63 @@ class _SpikeOverlay:
         self.rgba = rgba  # (N, 4) overlay colour
         self.depth = depth  # (N,) projected depth (larger = farther), for draw order
         self.collection = _collection_like(col3d, edgecolors="face")
-        self._shown: Optional[np.ndarray] = None
+        self._key: Optional[np.ndarray] = None
+        self._n = 0
 
-    def update(self, state: FrameState) -> None:
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:
         idx = state.spikes[self.group]
-        idx = idx[(idx < len(self.xy))]
-        idx = idx[~np.isnan(self.xy[idx, 0])]
-        if self._shown is not None and np.array_equal(idx, self._shown):
-            return
-        idx = idx[np.argsort(-self.depth[idx], kind="stable")]  # far first, as mplot3d sorts
-        self.collection.set_offsets(self.xy[idx])
-        self.collection.set_facecolor(self.rgba[idx])
-        self._shown = idx
+        if self._key is None or not np.array_equal(idx, self._key):
+            self._key = idx
+            idx = idx[idx < len(self.xy)]
+            idx = idx[~np.isnan(self.xy[idx, 0])]
+            idx = idx[np.argsort(-self.depth[idx], kind="stable")]  # far first, as mplot3d sorts
+            self.collection.set_offsets(self.xy[idx])
+            self.collection.set_facecolor(self.rgba[idx])
+            self._n = len(idx)
+        if self._n:
+            if _figure_of(self.collection) is not fig:
+                self.collection.set_figure(fig)
+            self.collection.draw(renderer)
 
-    def visible(self, state: FrameState) -> bool:
-        return len(self._shown) > 0 if self._shown is not None else False
 
+class _LightSprite:
+    """One changing light source, pre-rendered at several brightness levels.
 
-class _LightOverlay:
-    """One changing light source: its point cloud at the current frame's brightness."""
+    ``stack[l]`` holds the varying channels at ``levels[l]``: the RGB of the cloud composited
+    over what lies beneath it (``channels = slice(0, 3)``, alpha = the cloud's footprint), or,
+    when what lies beneath changes from frame to frame, the cloud's own alpha on a transparent
+    background (``channels = slice(3, 4)``, RGB = the light's colour).
+    """
 
-    def __init__(self, light: int, source: int, col3d: PathCollection, xy: np.ndarray, rgba_full: np.ndarray) -> None:
+    def __init__(self, light: int, source: int, levels: np.ndarray, stack: np.ndarray, template: np.ndarray, channels: slice, x: int, y: int) -> None:
         self.light, self.source = light, source
-        self.alpha_full = rgba_full[:, 3].copy()  # alpha at brightness 1 (depth-shaded)
-        self.rgba = rgba_full.copy()
-        self.collection = _collection_like(col3d, edgecolors="none")
-        self.collection.set_offsets(xy)
-        self._brightness: Optional[float] = None
+        self.levels = levels  # (L,) increasing brightness values, levels[0] == 0
+        self.stack = stack  # (L, h, w, c) uint8
+        self.image = template.copy()  # (h, w, 4) uint8, rows bottom first
+        self.channels = channels
+        self.x, self.y = x, y
+        self._b: Optional[float] = None
 
-    def update(self, state: FrameState) -> None:
+    def rgba(self, b: float) -> np.ndarray:
+        """The sprite at brightness ``b``: a rendered level, or a blend of the two nearest."""
+        if b != self._b:
+            i = int(np.clip(np.searchsorted(self.levels, b), 1, len(self.levels) - 1))
+            if self.levels[i] == b:
+                self.image[..., self.channels] = self.stack[i]
+            else:
+                t = float(np.clip((b - self.levels[i - 1]) / (self.levels[i] - self.levels[i - 1]), 0, 1))
+                mix = self.stack[i - 1] * np.float32(1 - t) + self.stack[i] * np.float32(t)
+                self.image[..., self.channels] = np.rint(mix)
+            self._b = b
+        return self.image
+
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:
         b = float(state.brightness[self.light][self.source])
-        if b == self._brightness:
-            return  # unchanged: keep the colours already set
-        self.rgba[:, 3] = self.alpha_full * b
-        self.collection.set_facecolor(self.rgba)
-        self._brightness = b
-
-    def visible(self, state: FrameState) -> bool:
-        return bool(self._brightness)
+        if b > 0:
+            renderer.draw_image(gc, self.x, self.y, self.rgba(b))
 
 
-Overlay = Union[_SpikeOverlay, _LightOverlay]
+Item = Union[_Image, _SpikeOverlay, _LightSprite]
 
 
 def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
@@ -137,13 +169,21 @@ def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
     return col
 
 
+def _crop(rgba: np.ndarray) -> Optional[_Image]:
+    """The part of a transparent-background render that has any ink, or None."""
+    ys, xs = np.nonzero(rgba[..., 3])
+    if len(ys) == 0:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    return _Image(np.ascontiguousarray(rgba[y0:y1, x0:x1]), int(x0), int(y0))
+
+
 @dataclass
 class _Layers:
     """The rendered scene for one figure size, dpi and view."""
 
     key: tuple
-    items: list[Union[np.ndarray, Overlay]]  # RGBA images (bottom row first) and overlays
-    clip: Any  # pixel bbox of the 3D axes: overlays are clipped to it, like cleo's artists
+    items: list[Item]  # in drawing order
 
 
 class SceneFrames:
@@ -155,14 +195,15 @@ class SceneFrames:
         self.fig3d = Figure(**fig_kwargs)
         FigureCanvasAgg(self.fig3d)
         self.ax = self.fig3d.add_subplot(111, projection="3d")
-        self._brightness_all = all_brightness(scene)
-        self._dynamic_light = [
-            bool(len(b)) and bool(np.any(b != b[0])) for b in self._brightness_all
-        ]  # lights whose brightness never changes are drawn into the static layers
-        start = [b[0] if len(b) else np.zeros(light.n_sources) for b, light in zip(self._brightness_all, scene.lights)]
+        self.brightness = all_brightness(scene)  # per light: (n_frames, n_sources)
+        # a light whose brightness never changes is drawn into the static layers
+        self._dynamic_light = [bool(len(b)) and bool(np.any(b != b[0])) for b in self.brightness]
+        start = [b[0] if len(b) else np.zeros(light.n_sources) for b, light in zip(self.brightness, scene.lights)]
         self.artists: Scene3DArtists = draw_scene(self.ax, scene, start)
-        self._spiking_group = [bool(np.any(g.visible[g_data.spike_i])) if g_data.n_spikes else False
-                               for g, g_data in zip(scene.groups, scene.recording.groups)]
+        self._spiking_group = [
+            bool(g_data.n_spikes) and bool(np.any(g.visible[g_data.spike_i[g_data.spike_i < len(g.visible)]]))
+            for g, g_data in zip(scene.groups, scene.recording.groups)
+        ]
         self._layers: Optional[_Layers] = None
         self._legend_fixed = False
 
@@ -170,58 +211,82 @@ class SceneFrames:
     def n_frames(self) -> int:
         return self.scene.recording.n_frames
 
-    # --- layers -----------------------------------------------------------------------
     def layers(self, width: int, height: int, dpi: float) -> _Layers:
         """The layers for a figure of this pixel size and dpi, rebuilt only when needed."""
-        key = (width, height, float(dpi))
+        key = (width, height, float(dpi), self.ax.get_proj().tobytes())  # size and view
         if self._layers is None or self._layers.key != key or self.fig3d.stale:
             self._layers = self._render(width, height, float(dpi))
         return self._layers
 
+    # --- rendering ------------------------------------------------------------------------
     def _render(self, width: int, height: int, dpi: float) -> _Layers:
         fig, ax, canvas = self.fig3d, self.ax, self.fig3d.canvas
         fig.set_dpi(dpi)
         fig.set_size_inches(width / dpi, height / dpi)
-        dyn_lights = {
-            id(col): (j, s)
-            for j, clouds in enumerate(self.artists.lights) if self._dynamic_light[j]
-            for s, col in enumerate(clouds)
-        }
-        spike_groups = {
-            id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]
-        }
-        # 1. one full draw with everything, so mplot3d computes its drawing order (and the
-        #    legend its "best" place), then freeze both so that partial renders keep them.
+        # 1. one full draw, so mplot3d computes its drawing order (and the legend its "best"
+        #    place); then freeze both, so that the partial renders below keep them.
         ax.computed_zorder = True
         canvas.draw()
         ax.computed_zorder = False
         if not self._legend_fixed and self.artists.legend is not None:
             _freeze_legend(self.artists.legend, ax)
             self._legend_fixed = True
-        children = [a for a in ax.get_children() if a.get_visible() and a is not ax.patch and a not in ax._axis_map.values()]
-        children = [a for a in children if not _is_spine(a, ax)]
-        children.sort(key=lambda a: a.get_zorder())
+        axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
+        children = [
+            a for a in ax.get_children()
+            if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
+        ]  # (empty titles draw nothing)
+        children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
 
-        # 2. cut the drawing order into static runs and per-frame overlays
+        # 2. cut the drawing order into static runs and per-frame parts
+        dyn_lights = {
+            id(col): (j, s)
+            for j, clouds in enumerate(self.artists.lights) if self._dynamic_light[j]
+            for s, col in enumerate(clouds)
+        }
+        spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
         runs: list[list[Artist]] = [[]]
-        plan: list[Union[int, tuple]] = [0]  # run index or ("light", j, s) / ("spikes", k)
+        plan: list[Union[int, tuple]] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
         for a in children:
             if id(a) in dyn_lights:
-                plan.append(("light", *dyn_lights[id(a)]))
+                plan += [("light", *dyn_lights[id(a)]), len(runs)]
                 runs.append([])
-                plan.append(len(runs) - 1)
             else:
                 runs[-1].append(a)
-                if id(a) in spike_groups:
-                    plan.append(("spikes", spike_groups[id(a)]))
+                if id(a) in spiking:
+                    plan += [("spikes", spiking[id(a)]), len(runs)]
                     runs.append([])
-                    plan.append(len(runs) - 1)
 
-        # 3. render each static run once
+        # 3. render each static run once (the first one with the figure and axes background)
+        images = self._render_runs(runs, children)
+
+        # 4. per-frame parts, with this render's projection and pixel transform
+        clip = ax.bbox.frozen()  # cleo's artists are clipped to the axes box
+        items: list[Item] = []
+        static_below = True  # only static images (and other lights) under this point
+        for step in plan:
+            if isinstance(step, int):
+                if images[step] is not None:
+                    items.append(images[step])
+            elif step[0] == "spikes":
+                overlay = self._spike_overlay(step[1])
+                overlay.collection.set_clip_box(clip)
+                items.append(overlay)
+                static_below = False
+            else:
+                beneath = [i for i in items if isinstance(i, _Image)] if static_below else None
+                sprite = self._light_sprite(step[1], step[2], clip, beneath)
+                if sprite is not None:
+                    items.append(sprite)
+        fig.stale = False  # so a later change to the 3D axes (view, labels) is noticed
+        return _Layers((width, height, dpi, ax.get_proj().tobytes()), items)
+
+    def _render_runs(self, runs: list[list[Artist]], children: list[Artist]) -> list[Optional[_Image]]:
+        fig, ax, canvas = self.fig3d, self.ax, self.fig3d.canvas
         frame_parts = [fig.patch, ax.patch]
         saved = {id(a): a.get_visible() for a in [*children, *frame_parts]}
-        axis_on = ax._axis3don
-        images: list[Optional[np.ndarray]] = []
+        axis_on = getattr(ax, "_axis3don", True)
+        images: list[Optional[_Image]] = []
         try:
             for r, run in enumerate(runs):
                 if r > 0 and not run:
@@ -232,80 +297,108 @@ class SceneFrames:
                     a.set_visible(id(a) in members)
                 for a in frame_parts:
                     a.set_visible(r == 0 and saved[id(a)])
-                if r == 0 and axis_on:
-                    ax.set_axis_on()
-                else:
-                    ax.set_axis_off()
+                ax.set_axis_on() if (r == 0 and axis_on) else ax.set_axis_off()
                 canvas.draw()
-                images.append(np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[::-1]))
+                rgba = np.asarray(canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
+                images.append(_Image(rgba.copy(), 0, 0) if r == 0 else _crop(rgba))
         finally:
             for a in [*children, *frame_parts]:
                 a.set_visible(saved[id(a)])
-            if axis_on:
-                ax.set_axis_on()
-            else:
-                ax.set_axis_off()
-
-        # 4. overlays, with the projection and pixel transform of this render
-        clip = ax.bbox.frozen()
-        items: list[Union[np.ndarray, Overlay]] = []
-        for step in plan:
-            if isinstance(step, int):
-                if images[step] is not None:
-                    items.append(images[step])
-                continue
-            overlay = self._spike_overlay(step[1]) if step[0] == "spikes" else self._light_overlay(step[1], step[2])
-            overlay.collection.set_clip_box(clip)
-            items.append(overlay)
-        fig.stale = False
-        ax.stale = False
-        return _Layers((width, height, dpi), items, clip)
+            ax.set_axis_on() if axis_on else ax.set_axis_off()
+        return images
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pixel coordinates (origin bottom left) and projected depth of 3D points in axis
-        units, with the current view; valid after a render."""
+        """Pixel coordinates (origin bottom left) and projected depth (larger = farther) of
+        3D points in axis units, with the view of the last render."""
         vx, vy, vz = proj3d.proj_transform(points[:, 0], points[:, 1], points[:, 2], self.ax.get_proj())
         xy = self.ax.transData.transform(np.column_stack([vx, vy]))
         return xy, np.asarray(vz)
 
-    def _projected(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pixel positions and mplot3d depth-shading factors of a point cloud."""
+    def _shaded(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pixel positions, mplot3d depth-shading factors and depths of a point cloud."""
         vx, vy, vz = proj3d.proj_transform(points[:, 0], points[:, 1], points[:, 2], self.ax.get_proj())
         xy = self.ax.transData.transform(np.column_stack([vx, vy]))
-        return xy, depth_shade(np.asarray(vx), np.asarray(vy), np.asarray(vz)), np.asarray(vz)
+        vx, vy, vz = (np.asarray(v, dtype=float) for v in (vx, vy, vz))
+        return xy, depth_shade(vx, vy, vz), vz
 
     def _spike_overlay(self, k: int) -> _SpikeOverlay:
         g = self.scene.groups[k]
         n = len(g.positions)
-        xy = np.full((n, 2), np.nan)
-        depth = np.zeros(n)
-        rgba = np.zeros((n, 4))
+        xy, depth, rgba = np.full((n, 2), np.nan), np.zeros(n), np.zeros((n, 4))
         vis = np.flatnonzero(g.visible)
-        xy_v, shade, vz = self._projected(g.positions[vis])
-        xy[vis], depth[vis] = xy_v, vz
-        rest = g.alpha * shade  # resting alpha as drawn in the static layer
+        xy[vis], shade, depth[vis] = self._shaded(g.positions[vis])
+        rest = g.alpha * shade  # resting alpha, as drawn in the static layer
         spike = shade  # cleo: alpha 1 in the spike frame, times depth shading
         with np.errstate(divide="ignore", invalid="ignore"):
             over = np.where(rest < 1, (spike - rest) / (1 - rest), 0.0)
         rgba[:, :3] = g.color
-        rgba[vis, 3] = np.clip(over, 0, 1)  # over the resting marker, composites to `spike`
+        rgba[vis, 3] = np.clip(over, 0, 1)  # drawn over the resting marker, composites to `spike`
         return _SpikeOverlay(k, self.artists.neurons[k], xy, rgba, depth)
 
-    def _light_overlay(self, j: int, s: int) -> _LightOverlay:
+    def _light_sprite(self, j: int, s: int, clip: Any, beneath: Optional[list[_Image]]) -> Optional[_LightSprite]:
+        """Render light ``j``'s source ``s`` at its brightness levels: over ``beneath`` (the
+        static images under it, exactly as drawing the points there), or, if None, alone."""
         light = self.scene.lights[j]
-        xy, shade, _ = self._projected(light.points[light.source == s].astype(float))
-        rgba = light_rgba(light, s, 1.0)
-        rgba[:, 3] *= shade
-        return _LightOverlay(j, s, self.artists.lights[j][s], xy, rgba)
+        xy, shade, depth = self._shaded(light.points[light.source == s].astype(float))
+        order = np.argsort(-depth, kind="stable")  # far first, as mplot3d draws them
+        rgba_full = light_rgba(light, s, 1.0)
+        rgba_full[:, 3] *= shade
+        xy, rgba_full = xy[order], rgba_full[order]
+        col = _collection_like(self.artists.lights[j][s], edgecolors="none")
+        col.set_offsets(xy)
+        col.set_clip_box(clip)
+        col.set_figure(self.fig3d)
+        values = np.unique(self.brightness[j][:, s])
+        values = values[values > 0]
+        if not len(values):
+            return None
+        if len(values) > LIGHT_LEVELS:  # a grid over the range used
+            values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
+        renderer = self.fig3d.canvas.get_renderer()
+
+        def render(b: float) -> np.ndarray:
+            renderer.clear()
+            gc = renderer.new_gc()
+            for image in beneath or ():
+                image.draw(renderer, gc)
+            gc.restore()
+            if b > 0:
+                col.set_facecolor(rgba_full * [1, 1, 1, b])
+                col.draw(renderer)
+            return np.asarray(renderer.buffer_rgba())[::-1].copy()
+
+        renders = [render(0.0)] + [render(float(b)) for b in values]
+        ink = np.any(renders[-1] != renders[0], axis=-1)  # where the brightest cloud shows
+        footprint = _crop(np.where(ink[..., None], renders[-1], 0).astype(np.uint8))
+        if footprint is None:
+            return None
+        h, w = footprint.rgba.shape[:2]
+        window = (slice(footprint.y, footprint.y + h), slice(footprint.x, footprint.x + w))
+        template = footprint.rgba.copy()
+        template[..., 3] = np.where(ink[window], 255 if beneath is not None else 0, 0)
+        channels = slice(0, 3) if beneath is not None else slice(3, 4)
+        if beneath is None:  # on a transparent background: only the alpha varies
+            template[..., :3] = renders[-1][window][..., :3]
+        stack = np.stack([r[window][..., channels] for r in renders])
+        all_levels = np.concatenate([[0.0], values])
+        return _LightSprite(j, s, all_levels, stack, template, channels, footprint.x, footprint.y)
 
 
 class FrameArtist(Artist):
-    """Draws frame ``frame`` of a :class:`SceneFrames` on its figure (set ``frame``, redraw)."""
+    """Draws frame ``frame`` of a :class:`SceneFrames` on its figure (set ``frame``, redraw).
 
-    def __init__(self, frames: SceneFrames, frame: int = 0) -> None:
+    With ``reuse_last=True`` it keeps the last frame it composed on an Agg canvas and redraws
+    it as one image when asked for the same frame again: matplotlib's ``Animation.save``
+    draws every frame twice (``draw_idle``, then ``savefig``).
+    """
+
+    def __init__(self, frames: SceneFrames, frame: int = 0, reuse_last: bool = False) -> None:
         super().__init__()
         self.frames = frames
+        self._frame = 0
         self.frame = frame
+        self.reuse_last = reuse_last
+        self._last: Optional[tuple[tuple, np.ndarray]] = None
         self.set_zorder(-1)  # below anything a user adds to the figure (titles, texts)
 
     @property
@@ -323,32 +416,45 @@ class FrameArtist(Artist):
     def draw(self, renderer: Any) -> None:
         if not self.get_visible():
             return
-        fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
+        fig = _figure_of(self)
         width, height = (int(round(v)) for v in fig.bbox.size)
         layers = self.frames.layers(width, height, fig.dpi)
-        state = frame_state(self.frames.scene, self._frame) if self.frames.n_frames else None
         gc = renderer.new_gc()
         try:
-            for item in layers.items:
-                if isinstance(item, np.ndarray):
-                    renderer.draw_image(gc, 0, 0, item)
-                elif state is not None:
-                    item.update(state)
-                    if item.visible(state):
-                        col = item.collection
-                        if col.get_figure(root=True) is not fig:
-                            col.set_figure(fig)
-                        col.draw(renderer)
+            reuse = self.reuse_last and hasattr(renderer, "buffer_rgba") and (renderer.width, renderer.height) == (width, height)
+            key = (self._frame, layers.key)
+            if reuse and self._last is not None and self._last[0] == key:
+                renderer.draw_image(gc, 0, 0, self._last[1])
+            else:
+                self._compose(renderer, gc, layers, fig)
+                if reuse:
+                    self._last = (key, np.asarray(renderer.buffer_rgba())[::-1].copy())
         finally:
             gc.restore()
         self.stale = False
+
+    def _compose(self, renderer: Any, gc: Any, layers: _Layers, fig: Figure) -> None:
+        state = frame_state(self.frames.scene, self._frame) if self.frames.n_frames else None
+        for item in layers.items:
+            if isinstance(item, _Image):
+                item.draw(renderer, gc)
+            elif state is not None:
+                item.draw(renderer, gc, state, fig)
 
 
 def _freeze_legend(legend: Any, ax: Any) -> None:
     """Pin a ``loc="best"`` legend where it was placed, so partial renders keep it there."""
     bbox = legend.get_window_extent().transformed(ax.transAxes.inverted())
-    legend.set_loc((float(bbox.x0), float(bbox.y0)))
+    loc = (float(bbox.x0), float(bbox.y0))
+    if hasattr(legend, "set_loc"):  # matplotlib >= 3.8
+        legend.set_loc(loc)
+    else:
+        legend._loc = loc
 
 
-def _is_spine(artist: Artist, ax: Any) -> bool:
-    return any(artist is s for s in ax.spines.values())
+def _figure_of(artist: Artist) -> Optional[Figure]:
+    """The (root) figure an artist is drawn in, on old and new matplotlib."""
+    try:
+        return artist.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10
+        return artist.figure

@@ -67,7 +67,7 @@ class SceneAnimation(FuncAnimation):
 
     def __init__(self, fig: Figure, frames: SceneFrames, interval: float, **kwargs: Any) -> None:
         self.scene_frames = frames
-        self.frame_artist = FrameArtist(frames)
+        self.frame_artist = FrameArtist(frames, reuse_last=True)
         fig.add_artist(self.frame_artist)
         kwargs.setdefault("blit", False)
         super().__init__(fig, self._update, frames=range(frames.n_frames), interval=interval, **kwargs)

@@ -1,0 +1,298 @@
+"""Helpers for the browser tier: Chromium launch settings, page error capture, canvas pixel
+analysis and a few waits on the player's DOM.
+
+Colour analysis is done on what the WebGL canvas really holds (``canvas.toDataURL``; the
+renderer keeps its drawing buffer), decoded with Pillow. The background is #111318; neurons
+rest at low opacity, so an excitatory (tomato) neuron at rest reads about (61, 28, 27) and an
+inhibitory (cerulean blue) one about (15, 37, 67); the 473 nm light is cyan-blue and additive.
+Pixels are sorted by hue, and for neurons also by how widely they spread over the canvas (a
+network of hundreds of neurons covers many 16x16 tiles; a stray blob does not).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+from PIL import Image
+
+CHROMIUM = os.environ.get("CLEO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 1000}
+
+BACKGROUND = np.array([17, 19, 24], dtype=np.int16)  # #111318, the player's clear colour
+TILE = 16  # px, for the "spread over the canvas" measure
+
+# A view sets data-frame on its root each time it renders, so this is "has rendered once".
+# (Not window.__cleoPlayers: in JupyterLab each Player model imports its own copy of the
+# bundle, and each copy replaces that global with its own Set.)
+PLAYER_RENDERED = "{sel} .cleo-player[data-frame]"
+
+
+# --- page errors ------------------------------------------------------------------------------
+@dataclass
+class PageLog:
+    """Everything a page reported that a test may want to fail on."""
+
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    console_all: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> "PageLog":
+        page.on("pageerror", lambda e: self.page_errors.append(e.stack or f"{e.name}: {e.message}"))
+        page.on("console", self._on_console)
+        page.on("request", lambda r: self.requests.append(r.url))
+        return self
+
+    def _on_console(self, msg: Any) -> None:
+        text = f"[{msg.type}] {msg.text}"
+        self.console_all.append(text)
+        if msg.type == "error":
+            self.console_errors.append(text)
+
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.page_errors), len(self.console_errors), len(self.requests)
+
+
+# --- canvas pixels ----------------------------------------------------------------------------
+def canvas_png(page: Any, selector: str) -> bytes:
+    """The PNG bytes of the (first) WebGL canvas inside ``selector``."""
+    url = page.eval_on_selector(f"{selector} canvas.cleo-canvas", "c => c.toDataURL('image/png')")
+    assert url.startswith("data:image/png;base64,"), url[:60]
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+def canvas_rgb(page: Any, selector: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(canvas_png(page, selector))).convert("RGB"))
+
+
+def _hue_sat_val(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = rgb.astype(np.float32) / 255.0
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    mx = x.max(-1)
+    mn = x.min(-1)
+    d = mx - mn
+    safe = np.where(d > 0, d, 1.0)
+    h = np.where(mx == r, ((g - b) / safe) % 6.0, np.where(mx == g, (b - r) / safe + 2.0, (r - g) / safe + 4.0))
+    h = np.where(d > 0, h * 60.0, -1.0)
+    s = np.where(mx > 0, d / np.where(mx > 0, mx, 1.0), 0.0)
+    return h, s, mx
+
+
+@dataclass
+class PixelStats:
+    """Counts of canvas pixels by what they most likely show."""
+
+    width: int
+    height: int
+    drawn: int  # anything that differs clearly from the background
+    red: int  # excitatory neurons (tomato), resting or flashing
+    blue: int  # inhibitory neurons (cerulean blue)
+    light: int  # the 473 nm light (cyan-blue, brighter than resting neurons' blue)
+    grey: int  # axes box, ticks, labels
+    red_tiles: int  # TILE x TILE tiles holding >= 3 red pixels
+    blue_tiles: int
+    light_tiles: int
+
+    def summary(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.__dict__.items())
+
+
+def _tiles(mask: np.ndarray, min_px: int = 3) -> int:
+    h, w = mask.shape
+    hh, ww = h - h % TILE, w - w % TILE
+    t = mask[:hh, :ww].reshape(hh // TILE, TILE, ww // TILE, TILE).sum(axis=(1, 3))
+    return int((t >= min_px).sum())
+
+
+def classify(rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks: drawn, red, blue, light, grey."""
+    diff = np.abs(rgb.astype(np.int16) - BACKGROUND).max(-1)
+    drawn = diff > 24
+    h, s, _ = _hue_sat_val(rgb)
+    coloured = drawn & (s > 0.35)
+    red = coloured & ((h >= 340) | (h <= 30))
+    blue = coloured & (h > 207) & (h <= 240)
+    light = coloured & (h >= 180) & (h <= 207)
+    grey = drawn & (s < 0.2)
+    return {"drawn": drawn, "red": red, "blue": blue, "light": light, "grey": grey}
+
+
+def pixel_stats(rgb: np.ndarray) -> PixelStats:
+    m = classify(rgb)
+    return PixelStats(
+        width=int(rgb.shape[1]),
+        height=int(rgb.shape[0]),
+        drawn=int(m["drawn"].sum()),
+        red=int(m["red"].sum()),
+        blue=int(m["blue"].sum()),
+        light=int(m["light"].sum()),
+        grey=int(m["grey"].sum()),
+        red_tiles=_tiles(m["red"]),
+        blue_tiles=_tiles(m["blue"]),
+        light_tiles=_tiles(m["light"]),
+    )
+
+
+def changed_pixels(a: np.ndarray, b: np.ndarray, threshold: int = 40) -> int:
+    """Pixels whose colour differs by more than ``threshold`` in some channel."""
+    assert a.shape == b.shape, (a.shape, b.shape)
+    return int((np.abs(a.astype(np.int16) - b.astype(np.int16)).max(-1) > threshold).sum())
+
+
+# The scene as the seed tutorial draws it (500 neurons, 400 exc : 100 inh) must cover this
+# much of the canvas. Measured (SwiftShader is deterministic: same counts every run, and the
+# same on the 1248x480 standalone canvas as on the 848x480 one in JupyterLab, the view being
+# height-bound): 7500-8700 red px over 220-240 tiles, 2080-2250 blue px over 120-137 tiles,
+# 4900-5200 grey px. With the neurons hidden (mutation check): 0 red, 39 blue px in 5 tiles
+# (light edges). The floors are about 40 % of the measured values.
+MIN_RED_PX, MIN_RED_TILES = 3000, 60
+MIN_BLUE_PX, MIN_BLUE_TILES = 700, 45
+MIN_GREY_PX = 1200
+
+
+def assert_draws_network(stats: PixelStats, what: str) -> None:
+    """Both populations and the axes are drawn, spread over the canvas."""
+    summary = stats.summary()
+    assert stats.red >= MIN_RED_PX and stats.red_tiles >= MIN_RED_TILES, f"{what}: too few exc (red) pixels: {summary}"
+    assert stats.blue >= MIN_BLUE_PX and stats.blue_tiles >= MIN_BLUE_TILES, f"{what}: too few inh (blue) px: {summary}"
+    assert stats.grey >= MIN_GREY_PX, f"{what}: no axes box / labels (grey pixels): {stats.summary()}"
+
+
+# --- waits ------------------------------------------------------------------------------------
+def wait_for_render(page: Any, selector: str, timeout_ms: float = 30_000) -> None:
+    """Until the cleo-player view inside ``selector`` has rendered at least once."""
+    page.wait_for_selector(PLAYER_RENDERED.format(sel=selector), state="attached", timeout=timeout_ms)
+
+
+def renders(page: Any, selector: str) -> int:
+    """``view.renders`` of the view inside ``selector``, from ``window.__cleoPlayers``
+    (-1 if that Set does not hold the view)."""
+    return page.evaluate(
+        "(sel) => { const el = document.querySelector(sel);"
+        " for (const v of window.__cleoPlayers || []) if (el && el.contains(v.root)) return v.renders;"
+        " return -1; }",
+        selector,
+    )
+
+
+def poll(fn: Callable[[], Any], timeout_s: float, interval_s: float = 0.05, what: str = "condition") -> Any:
+    """Call ``fn`` until it returns something truthy; return that, or fail after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while True:
+        last = fn()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what} (last: {last!r})")
+        time.sleep(interval_s)
+
+
+READOUT = re.compile(r"^t = (?P<t>-?\d+(?:\.\d+)?) / (?P<end>\d+(?:\.\d+)?) ms$")
+
+
+def readout(page: Any, selector: str) -> tuple[float, float]:
+    """The time readout as (t, t_end) in ms; fails if it does not read ``t = a / b ms``."""
+    text = page.inner_text(f"{selector} .cleo-time").strip()
+    m = READOUT.match(text)
+    assert m, f"unexpected time readout {text!r}"
+    return float(m["t"]), float(m["end"])
+
+
+def shown_frame(page: Any, selector: str) -> int:
+    """The frame the canvas last rendered (root data-frame, set in render())."""
+    return int(page.get_attribute(f"{selector} .cleo-player", "data-frame"))
+
+
+def bar_state(page: Any, selector: str) -> tuple[int, bool]:
+    bar = page.locator(f"{selector} .cleo-controls")
+    return int(bar.get_attribute("data-frame")), bar.get_attribute("data-playing") == "true"
+
+
+def save_stage(
+    page: Any, selector: str, directory: Optional[Path], name: str, stats: Optional[PixelStats] = None
+) -> None:
+    """Element screenshot of the player (canvas, legend, overlay, controls) for people to look
+    at, and the pixel counts the test measured beside it (``name.txt``)."""
+    if directory is None:
+        return
+    page.locator(f"{selector} .cleo-player").first.screenshot(path=str(directory / f"{name}.png"))
+    if stats is not None:
+        (directory / f"{name}.txt").write_text(stats.summary() + "\n")
+
+
+# --- JupyterLab -------------------------------------------------------------------------------
+KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+EXEC_DONE = re.compile(r"^\[\d+\]:$")
+
+
+def open_notebook(page: Any, base_url: str, name: str, timeout_ms: float = 90_000) -> None:
+    """Open a notebook and wait until its kernel is idle (the status bar's "Idle" text; the
+    execution indicator's data-status proved flaky, see reference/browser-testing.md)."""
+    page.goto(f"{base_url}/lab/tree/{name}")
+    page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_ms)
+    page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
+
+
+def run_all_cells(page: Any) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def cell_output_text(cell: Any) -> str:
+    outs = cell.locator(".jp-OutputArea-output")
+    return "\n".join(outs.nth(i).inner_text() for i in range(outs.count()))
+
+
+def run_cell(page: Any, code: str, timeout_ms: float = 60_000) -> str:
+    """Add a code cell at the end of the notebook, run it, and return its output text.
+
+    Fails if the cell raised (an error output), so a broken Python side cannot pass silently.
+    """
+    cells = page.locator(f"{NOTEBOOK} .jp-Cell")
+    n = cells.count()
+    last = cells.nth(n - 1)
+    last.scroll_into_view_if_needed()
+    last.locator(".jp-InputPrompt").click()  # selects the cell
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("b")  # insert a cell below, selected
+    new = cells.nth(n)
+    new.wait_for()
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel)[n]?.classList.contains('jp-mod-selected')",
+        arg=[f"{NOTEBOOK} .jp-Cell", n],
+    )
+    page.keyboard.press("Enter")  # edit mode
+    new.locator(".cm-editor.cm-focused").wait_for()
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Control+Enter")  # run in place (no extra empty cell below)
+    prompt = new.locator(".jp-InputArea-prompt")
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not EXEC_DONE.match(prompt.inner_text().strip()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"cell {code!r} did not finish in {timeout_ms / 1000} s ({prompt.inner_text()!r})")
+        time.sleep(0.05)
+    text = cell_output_text(new)
+    if "Traceback (most recent call last)" in text:
+        raise AssertionError(f"cell {code!r} raised:\n{text}")
+    return text

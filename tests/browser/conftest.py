@@ -1,0 +1,243 @@
+"""Fixtures of the browser tier: system Chromium through Playwright, a JupyterLab server of our
+own on 127.0.0.1, pages that record their errors, and a directory of screenshots.
+
+Everything lives in pytest's temporary directories: the server's root dir (the test notebooks
+are copied there), its config / runtime / data dirs, JupyterLab's user settings and workspaces,
+and IPython's profile dir. The server is stopped by PID at the end of the session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # for `import browser_helpers` under any --import-mode
+    sys.path.insert(0, str(HERE))
+
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageLog  # noqa: E402
+NOTEBOOKS = HERE / "notebooks"
+LAB_START_TIMEOUT_S = 90
+
+# JupyterLab asks "Would you like to receive official Jupyter news?" in a toast that covers part
+# of the page; answering in the (temporary) user settings keeps it away.
+LAB_USER_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+# --- outcome of each test, for fixtures that check pages after a passing test ---------------
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    setattr(item, f"_cleo_rep_{report.when}", report)
+    return report
+
+
+def _passed(request: pytest.FixtureRequest) -> bool:
+    rep = getattr(request.node, "_cleo_rep_call", None)
+    return rep is not None and rep.passed
+
+
+# --- artifacts ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Screenshots of each stage, for people to look at (git-ignored)."""
+    d = Path(os.environ.get("CLEO_BROWSER_ARTIFACTS", HERE / "artifacts"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+# --- Chromium -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, WebGL2 through ANGLE + SwiftShader (no GPU needed)."""
+    if not Path(CHROMIUM).exists():
+        msg = f"Chromium not found at {CHROMIUM} (set CLEO_CHROMIUM, or apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class LoggedPage:
+    page: Any
+    log: PageLog
+    context: Any
+
+
+@pytest.fixture
+def new_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., LoggedPage]]:
+    """Factory of fresh pages (one browser context each) that record errors and requests.
+
+    After a passing test, fails if any page raised an uncaught error or logged a console error.
+    """
+    made: list[LoggedPage] = []
+
+    def make(**context_kwargs: Any) -> LoggedPage:
+        context_kwargs.setdefault("viewport", VIEWPORT)
+        context = chromium.new_context(**context_kwargs)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        lp = LoggedPage(page, PageLog().attach(page), context)
+        made.append(lp)
+        return lp
+
+    yield make
+    problems = []
+    for lp in made:
+        problems += lp.log.page_errors + lp.log.console_errors
+        lp.context.close()
+    if _passed(request):
+        assert not problems, "the page reported errors:\n" + "\n".join(problems)
+
+
+# --- JupyterLab -----------------------------------------------------------------------------
+@dataclass
+class LabServer:
+    url: str
+    root: Path
+    log_path: Path
+    pid: int
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """PIDs whose parent is ``pid`` (the server's kernels), read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # the command name may contain spaces and parentheses: the ppid follows the last ")"
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie still answers kill(pid, 0)
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]) != "Z"
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen, timeout_s: float = 20) -> None:
+    """SIGTERM the server by PID (it shuts its kernels down), wait, then SIGKILL; then make
+    sure no kernel it started outlives it."""
+    kids = _children(proc.pid)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    deadline = time.monotonic() + 10
+    for kid in kids:
+        while _alive(kid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(kid):
+            os.kill(kid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A JupyterLab server of this session on a free 127.0.0.1 port, started with this venv's
+    Python, serving a temporary root dir that holds copies of ``tests/browser/notebooks``."""
+    base = tmp_path_factory.mktemp("jupyter")
+    root = base / "root"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    dirs = {name: base / name for name in ("config", "runtime", "data", "lab-settings", "lab-workspaces", "ipython")}
+    for d in dirs.values():
+        d.mkdir()
+    for rel, settings in LAB_USER_SETTINGS.items():
+        path = dirs["lab-settings"] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
+        JUPYTERLAB_SETTINGS_DIR=str(dirs["lab-settings"]),
+        JUPYTERLAB_WORKSPACES_DIR=str(dirs["lab-workspaces"]),
+        IPYTHONDIR=str(dirs["ipython"]),
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("JUPYTER_PATH", None)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = base / "lab.log"
+    cmd = [
+        sys.executable, "-m", "jupyterlab",
+        "--allow-root", "--no-browser",
+        "--IdentityProvider.token=", "--ServerApp.password=",
+        "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=root)
+    server = LabServer(url=url, root=root, log_path=log_path, pid=proc.pid)
+    try:
+        deadline = time.monotonic() + LAB_START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with code {proc.returncode} while starting:\n{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab not ready after {LAB_START_TIMEOUT_S} s:\n{server.log_tail()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        _stop(proc)
