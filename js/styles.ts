@@ -7,6 +7,8 @@ export const STYLES = `
 .cleo-canvas { display: block; touch-action: none; }
 .cleo-overlay { position: absolute; inset: 0; display: none; align-items: center; justify-content: center;
   text-align: center; padding: 2em; color: #eee; background: rgba(17, 19, 24, 0.55); pointer-events: none; }
+.cleo-overlay.cleo-overlay-action { pointer-events: auto; cursor: pointer; }
+.cleo-snapshot { display: block; }
 .cleo-legend { position: absolute; top: 8px; left: 10px; pointer-events: none; font-size: 12px;
   background: rgba(17, 19, 24, 0.6); padding: 4px 8px; border-radius: 4px; }
 .cleo-legend:empty { display: none; }

@@ -19,7 +19,7 @@ function cssColor(c: number[]): string {
 export class PlayerView {
   readonly root = document.createElement("div");
   readonly stage = document.createElement("div");
-  readonly renderer: THREE.WebGLRenderer;
+  renderer: THREE.WebGLRenderer;
   readonly camera = new THREE.PerspectiveCamera(FOV, 1, 0.1, 1e7);
   readonly scene = new THREE.Scene();
   readonly bar: ControlBar;
@@ -27,6 +27,10 @@ export class PlayerView {
   private objects: SceneObjects | null = null;
   private axes: AxesBox | null = null;
   private orbit: OrbitControls;
+  private snapshot: HTMLImageElement | null = null;
+  private released = false;
+  private releaseTimer: ReturnType<typeof setTimeout> | null = null;
+  private visibility: IntersectionObserver;
   private overlay = document.createElement("div");
   private legend = document.createElement("div");
   private pending: number | null = null;
@@ -49,18 +53,16 @@ export class PlayerView {
     this.stage.className = "cleo-stage";
     this.overlay.className = "cleo-overlay";
     this.legend.className = "cleo-legend";
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, alpha: false });
-    this.renderer.setPixelRatio(window.devicePixelRatio || 1);
-    this.renderer.setClearColor(BACKGROUND, 1);
-    this.renderer.domElement.className = "cleo-canvas";
-    this.stage.append(this.renderer.domElement, this.legend, this.overlay);
+    this.stage.append(this.legend, this.overlay);
+    [this.renderer, this.orbit] = this.attachRenderer();
     this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
     this.root.append(this.stage, this.bar.el);
     el.append(this.root);
+    this.overlay.addEventListener("click", () => {
+      if (this.contextLost) this.reattach();
+    });
 
     this.scene.add(this.content);
-    this.orbit = new OrbitControls(this.camera, this.renderer.domElement);
-    this.orbit.addEventListener("change", () => this.requestRender());
     this.build();
 
     this.root.addEventListener("keydown", (e) => {
@@ -70,17 +72,76 @@ export class PlayerView {
         e.stopPropagation();
       }
     });
-    this.renderer.domElement.addEventListener("pointerdown", () => this.root.focus({ preventScroll: true }));
-    const canvas = this.renderer.domElement;
-    canvas.addEventListener("webglcontextlost", this.onContextLost);
-    canvas.addEventListener("webglcontextrestored", this.onContextRestored);
-
     this.unsubscribe = pb.subscribe(() => this.requestRender());
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.stage);
     this.model.on("change:height", this.resize);
     document.addEventListener("fullscreenchange", this.resize);
+    // a view scrolled out of sight gives its WebGL context back (browsers allow ~16 per page)
+    this.visibility = new IntersectionObserver((entries) => this.onVisibility(entries[entries.length - 1].isIntersecting));
+    this.visibility.observe(this.root);
     this.resize();
+  }
+
+  /** A renderer and orbit controls on a new canvas (the camera and its target are kept). */
+  private attachRenderer(): [THREE.WebGLRenderer, OrbitControls] {
+    const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, alpha: false });
+    renderer.setPixelRatio(window.devicePixelRatio || 1);
+    renderer.setClearColor(BACKGROUND, 1);
+    const canvas = renderer.domElement;
+    canvas.className = "cleo-canvas";
+    canvas.addEventListener("webglcontextlost", this.onContextLost);
+    canvas.addEventListener("webglcontextrestored", this.onContextRestored);
+    canvas.addEventListener("pointerdown", () => this.root.focus({ preventScroll: true }));
+    this.stage.prepend(canvas);
+    const orbit = new OrbitControls(this.camera, canvas);
+    if (this.orbit) orbit.target.copy(this.orbit.target);
+    orbit.addEventListener("change", () => this.requestRender());
+    return [renderer, orbit];
+  }
+
+  /** Free the WebGL context; keep a picture of the last frame in its place. */
+  private detachRenderer(keepPicture: boolean): void {
+    const canvas = this.renderer.domElement;
+    if (keepPicture && !this.contextLost) {
+      this.snapshot ??= document.createElement("img");
+      this.snapshot.className = "cleo-snapshot";
+      this.snapshot.src = canvas.toDataURL();
+      this.snapshot.style.width = canvas.style.width;
+      this.snapshot.style.height = canvas.style.height;
+      this.stage.prepend(this.snapshot);
+    }
+    this.orbit.dispose();
+    canvas.removeEventListener("webglcontextlost", this.onContextLost);
+    canvas.removeEventListener("webglcontextrestored", this.onContextRestored);
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    canvas.remove();
+  }
+
+  /** Get a fresh WebGL context (after a release or a context the browser took away). */
+  private reattach(): void {
+    this.detachRenderer(false);
+    [this.renderer, this.orbit] = this.attachRenderer();
+    this.snapshot?.remove();
+    this.released = false;
+    this.contextLost = false;
+    this.showMessage(this.pb.data.meta.message);
+    this.resize();
+    this.render();
+  }
+
+  private onVisibility(visible: boolean): void {
+    if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    if (visible && this.released) this.reattach();
+    else if (!visible && !this.released && !document.fullscreenElement) {
+      this.releaseTimer = setTimeout(() => {
+        this.releaseTimer = null;
+        this.detachRenderer(true);
+        this.released = true;
+      }, 2000);
+    }
   }
 
   /** (Re)build the three.js objects from the playback's data (camera kept unless first). */
@@ -192,7 +253,7 @@ export class PlayerView {
   }
 
   render(): void {
-    if (this.contextLost || !this.objects) return;
+    if (this.contextLost || this.released || !this.objects) return;
     const size = this.renderer.getDrawingBufferSize(new THREE.Vector2());
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
@@ -204,29 +265,31 @@ export class PlayerView {
   }
 
   private onContextLost = (e: Event): void => {
-    e.preventDefault();
+    e.preventDefault(); // lets the browser restore it
     this.contextLost = true;
-    this.showMessage("The WebGL context was lost; restoring…");
+    this.overlay.classList.add("cleo-overlay-action");
+    this.showMessage("The 3D view lost its WebGL context (too many 3D views on the page?). Click to restore it.");
   };
 
   private onContextRestored = (): void => {
     this.contextLost = false;
-    this.build();
-    this.requestRender();
+    this.overlay.classList.remove("cleo-overlay-action");
+    this.showMessage(this.pb.data.meta.message);
+    this.render();
   };
 
   dispose(): void {
     this.unsubscribe();
     this.resizeObserver.disconnect();
+    this.visibility.disconnect();
+    if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
     this.model.off("change:height", this.resize);
     document.removeEventListener("fullscreenchange", this.resize);
     if (this.pending !== null) cancelAnimationFrame(this.pending);
     this.bar.dispose();
-    this.orbit.dispose();
     this.objects?.dispose();
     this.axes?.dispose();
-    this.renderer.dispose();
-    this.renderer.forceContextLoss();
+    if (!this.released) this.detachRenderer(false);
     this.root.remove();
   }
 }

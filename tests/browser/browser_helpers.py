@@ -74,7 +74,12 @@ class PageLog:
 
 # --- canvas pixels ----------------------------------------------------------------------------
 def canvas_png(page: Any, selector: str) -> bytes:
-    """The PNG bytes of the (first) WebGL canvas inside ``selector``."""
+    """The PNG bytes of the (first) WebGL canvas inside ``selector``.
+
+    A player out of sight for a while gives its WebGL context back (only a picture stays);
+    scrolling it into view makes it draw on a new canvas, which we wait for."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{selector} canvas.cleo-canvas", state="attached", timeout=10000)
     url = page.eval_on_selector(f"{selector} canvas.cleo-canvas", "c => c.toDataURL('image/png')")
     assert url.startswith("data:image/png;base64,"), url[:60]
     return base64.b64decode(url.split(",", 1)[1])
@@ -269,6 +274,12 @@ def run_cell(page: Any, code: str, timeout_ms: float = 60_000) -> str:
 
     Fails if the cell raised (an error output), so a broken Python side cannot pass silently.
     """
+    return wait_cell(start_cell(page, code), timeout_ms, what=f"cell {code!r}")
+
+
+# --- notebook cells beyond "append and run" ---------------------------------------------------
+def _append_cell(page: Any, code: str) -> Any:
+    """Append a code cell holding ``code`` (typed into its editor); returns its locator."""
     cells = page.locator(f"{NOTEBOOK} .jp-Cell")
     n = cells.count()
     last = cells.nth(n - 1)
@@ -285,14 +296,121 @@ def run_cell(page: Any, code: str, timeout_ms: float = 60_000) -> str:
     page.keyboard.press("Enter")  # edit mode
     new.locator(".cm-editor.cm-focused").wait_for()
     page.keyboard.insert_text(code)
-    page.keyboard.press("Control+Enter")  # run in place (no extra empty cell below)
-    prompt = new.locator(".jp-InputArea-prompt")
+    return new
+
+
+def start_cell(page: Any, code: str) -> Any:
+    """Append a code cell and start it (Ctrl+Enter) without waiting; returns its locator."""
+    new = _append_cell(page, code)
+    page.keyboard.press("Control+Enter")
+    return new
+
+
+def wait_cell(cell: Any, timeout_ms: float = 60_000, what: str = "cell", after: Optional[str] = None) -> str:
+    """Wait until ``cell`` shows an execution count (other than ``after``, its prompt before a
+    re-run); returns its output text, failing if it shows a traceback."""
+    prompt = cell.locator(".jp-InputArea-prompt")
     deadline = time.monotonic() + timeout_ms / 1000
-    while not EXEC_DONE.match(prompt.inner_text().strip()):
+    while True:
+        text = prompt.inner_text().strip()
+        if EXEC_DONE.match(text) and text != after:
+            break
         if time.monotonic() > deadline:
-            raise AssertionError(f"cell {code!r} did not finish in {timeout_ms / 1000} s ({prompt.inner_text()!r})")
+            raise AssertionError(f"{what} did not finish in {timeout_ms / 1000} s ({text!r})")
         time.sleep(0.05)
-    text = cell_output_text(new)
-    if "Traceback (most recent call last)" in text:
-        raise AssertionError(f"cell {code!r} raised:\n{text}")
-    return text
+    out = cell_output_text(cell)
+    if "Traceback (most recent call last)" in out:
+        raise AssertionError(f"{what} raised:\n{out}")
+    return out
+
+
+def rerun_cell(page: Any, cell: Any, timeout_ms: float = 60_000) -> str:
+    """Run an existing cell again (select it, Ctrl+Enter in command mode) and wait for it."""
+    before = cell.locator(".jp-InputArea-prompt").inner_text().strip()
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Enter")
+    return wait_cell(cell, timeout_ms, what="re-run of a cell", after=before)
+
+
+def cell_with_output(page: Any, selector: str) -> Any:
+    """The notebook cell whose output holds ``selector``."""
+    return page.locator(f"{NOTEBOOK} .jp-Cell").filter(has=page.locator(selector)).first
+
+
+# --- the views, through window.__cleoPlayers --------------------------------------------------
+# Finds the PlayerView whose root lies inside the nth element matching a selector. Fields that
+# TypeScript marks private (pb, objects, ...) are ordinary properties at runtime.
+_FIND_VIEW = """
+(sel, nth) => {
+  const el = document.querySelectorAll(sel)[nth];
+  if (!el) throw new Error(`no element matches ${sel} [${nth}]`);
+  for (const v of window.__cleoPlayers || []) if (el.contains(v.root)) return v;
+  throw new Error(`no live PlayerView inside ${sel} [${nth}]`);
+}
+"""
+
+
+def view_eval(page: Any, selector: str, fn: str, arg: Any = None, nth: int = 0) -> Any:
+    """Evaluate the JS function ``fn`` = ``(view, arg) => ...`` on the view inside ``selector``
+    (may be async)."""
+    return page.evaluate(
+        f"async ([sel, nth, arg]) => {{ const v = ({_FIND_VIEW})(sel, nth); return await ({fn})(v, arg); }}",
+        [selector, nth, arg],
+    )
+
+
+def live_views(page: Any) -> int:
+    return page.evaluate("() => (window.__cleoPlayers || new Set()).size")
+
+
+def decode_png(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def data_url_rgb(url: str) -> np.ndarray:
+    assert url.startswith("data:image/png;base64,"), url[:60]
+    return decode_png(base64.b64decode(url.split(",", 1)[1]))
+
+
+def save_rgb(rgb: np.ndarray, path: Path) -> None:
+    Image.fromarray(rgb).save(path)
+
+
+# --- a notebook opened in JupyterLab, with the kernel behind it --------------------------------
+@dataclass
+class LabNotebook:
+    """One notebook page in JupyterLab (a browser context of its own) and helpers to run
+    Python in its kernel."""
+
+    page: Any
+    log: PageLog
+    shots: Path
+    prefix: str
+
+    def py(self, code: str, timeout_ms: float = 60_000) -> str:
+        """Run ``code`` in a new cell of the notebook; its output text."""
+        return run_cell(self.page, code, timeout_ms)
+
+    def py_value(self, expr: str) -> str:
+        """``repr`` of a Python expression, evaluated in the notebook's kernel."""
+        out = self.py(f"print('VALUE', repr({expr}))")
+        m = re.search(r"^VALUE (.*)$", out, re.M)
+        assert m, f"no VALUE line in the output of {expr!r}: {out!r}"
+        return m.group(1)
+
+    def py_json(self, expr: str) -> Any:
+        """A JSON-able Python expression's value, evaluated in the kernel."""
+        import json
+
+        out = self.py(f"import json as _json\nprint('JSON', _json.dumps({expr}))")
+        m = re.search(r"^JSON (.*)$", out, re.M)
+        assert m, f"no JSON line in the output of {expr!r}: {out!r}"
+        return json.loads(m.group(1))
+
+    def shot(self, name: str, sel: str, stats: Optional[PixelStats] = None) -> None:
+        save_stage(self.page, sel, self.shots, f"{self.prefix}-{name}", stats)
+
+    def page_shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{self.prefix}-{name}.png"))
