@@ -12,8 +12,10 @@ drawing order:
   (alpha 1, times mplot3d's depth shading);
 * per changing light source, its point cloud as a sprite: the cloud is rendered once per
   brightness level (each distinct recorded brightness, or 8 evenly spaced levels when there are
-  more) over what lies beneath it, and a frame's sprite is the one of its brightness or a
-  per-pixel linear blend of the two nearest levels (within a few 1/255 of drawing the points).
+  more) over the static layers beneath it (or, where something that changes lies beneath it,
+  alone, matted from renders over black and over white), and a frame's sprite is the one of
+  its brightness or a per-pixel linear blend of the two nearest levels (within a few 1/255 of
+  drawing the points).
 
 :class:`FrameArtist` draws one frame on any figure, so the same pictures come out of a
 ``FuncAnimation`` and of the direct-to-ffmpeg export. The layers are rebuilt when the figure's
@@ -29,8 +31,9 @@ from typing import Any, Optional, Union
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
+from matplotlib.collections import Collection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
@@ -89,7 +92,9 @@ class _Image:
 class _SpikeOverlay:
     """Neurons of one group spiking in the current frame, drawn over their resting markers."""
 
-    def __init__(self, group: int, col3d: PathCollection, xy: np.ndarray, rgba: np.ndarray, depth: np.ndarray) -> None:
+    def __init__(
+        self, group: int, col3d: PathCollection, xy: np.ndarray, rgba: np.ndarray, depth: np.ndarray
+    ) -> None:
         self.group = group
         self.xy = xy  # (N, 2) pixels, NaN for neurons outside the limits
         self.rgba = rgba  # (N, 4) overlay colour
@@ -118,12 +123,22 @@ class _LightSprite:
     """One changing light source, pre-rendered at several brightness levels.
 
     ``stack[l]`` holds the varying channels at ``levels[l]``: the RGB of the cloud composited
-    over what lies beneath it (``channels = slice(0, 3)``, alpha = the cloud's footprint), or,
-    when what lies beneath changes from frame to frame, the cloud's own alpha on a transparent
-    background (``channels = slice(3, 4)``, RGB = the light's colour).
+    over the static layers beneath it (``channels = slice(0, 3)``; alpha: opaque on the
+    cloud's footprint), or, when what lies beneath changes from frame to frame, the cloud's own
+    straight RGBA (``channels = slice(0, 4)``).
     """
 
-    def __init__(self, light: int, source: int, levels: np.ndarray, stack: np.ndarray, template: np.ndarray, channels: slice, x: int, y: int) -> None:
+    def __init__(
+        self,
+        light: int,
+        source: int,
+        levels: np.ndarray,
+        stack: np.ndarray,
+        template: np.ndarray,
+        channels: slice,
+        x: int,
+        y: int,
+    ) -> None:
         self.light, self.source = light, source
         self.levels = levels  # (L,) increasing brightness values, levels[0] == 0
         self.stack = stack  # (L, h, w, c) uint8
@@ -169,13 +184,20 @@ def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
     return col
 
 
+def _bbox(mask: np.ndarray) -> Optional[tuple[slice, slice]]:
+    """The (rows, columns) slices of the smallest box holding every True of ``mask``."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return None
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
 def _crop(rgba: np.ndarray) -> Optional[_Image]:
     """The part of a transparent-background render that has any ink, or None."""
-    ys, xs = np.nonzero(rgba[..., 3])
-    if len(ys) == 0:
+    box = _bbox(rgba[..., 3] > 0)
+    if box is None:
         return None
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    return _Image(np.ascontiguousarray(rgba[y0:y1, x0:x1]), int(x0), int(y0))
+    return _Image(np.ascontiguousarray(rgba[box]), box[1].start, box[0].start)
 
 
 @dataclass
@@ -205,65 +227,75 @@ class SceneFrames:
             for g, g_data in zip(scene.groups, scene.recording.groups)
         ]
         self._layers: Optional[_Layers] = None
-        self._legend_fixed = False
 
     @property
     def n_frames(self) -> int:
         return self.scene.recording.n_frames
 
-    def layers(self, width: int, height: int, dpi: float) -> _Layers:
-        """The layers for a figure of this pixel size and dpi, rebuilt only when needed."""
-        key = (width, height, float(dpi), self.ax.get_proj().tobytes())  # size and view
+    def layers(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
+        """The layers for a figure of this size and dpi, rebuilt only when needed."""
+        key = (tuple(float(v) for v in size_inches), float(dpi), self.ax.get_proj().tobytes())
         if self._layers is None or self._layers.key != key or self.fig3d.stale:
-            self._layers = self._render(width, height, float(dpi))
+            self._layers = self._render(key[0], key[1])
         return self._layers
 
     # --- rendering ------------------------------------------------------------------------
-    def _render(self, width: int, height: int, dpi: float) -> _Layers:
-        fig, ax, canvas = self.fig3d, self.ax, self.fig3d.canvas
+    def _render(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
+        fig, ax = self.fig3d, self.ax
         fig.set_dpi(dpi)
-        fig.set_size_inches(width / dpi, height / dpi)
-        # 1. one full draw, so mplot3d computes its drawing order (and the legend its "best"
-        #    place); then freeze both, so that the partial renders below keep them.
-        ax.computed_zorder = True
-        canvas.draw()
-        ax.computed_zorder = False
-        if not self._legend_fixed and self.artists.legend is not None:
-            _freeze_legend(self.artists.legend, ax)
-            self._legend_fixed = True
+        fig.set_size_inches(size_inches)  # as the figure drawn on: same layout, same pixels
         axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
         children = [
             a for a in ax.get_children()
             if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
         ]  # (empty titles draw nothing)
-        children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
+        frame_parts = [fig.patch, ax.patch]
+        saved = {id(a): a.get_visible() for a in [*children, *frame_parts]}
+        axis_on = getattr(ax, "_axis3don", True)
+        computed_zorder = ax.computed_zorder
+        try:
+            ax.computed_zorder = False  # the drawing order is set once, below
+            # 1. the figure and the axes alone: the background, and the projection (ax.M)
+            background = self._render_run(children, [], frame_parts, saved, frame=axis_on)
+            if computed_zorder:
+                _mplot3d_drawing_order(ax, children)
+            children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
 
-        # 2. cut the drawing order into static runs and per-frame parts
-        dyn_lights = {
-            id(col): (j, s)
-            for j, clouds in enumerate(self.artists.lights) if self._dynamic_light[j]
-            for s, col in enumerate(clouds)
-        }
-        spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
-        runs: list[list[Artist]] = [[]]
-        plan: list[Union[int, tuple]] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
-        for a in children:
-            if id(a) in dyn_lights:
-                plan += [("light", *dyn_lights[id(a)]), len(runs)]
-                runs.append([])
-            else:
-                runs[-1].append(a)
-                if id(a) in spiking:
-                    plan += [("spikes", spiking[id(a)]), len(runs)]
+            # 2. cut the drawing order into static runs and per-frame parts
+            dyn_lights = {
+                id(col): (j, s)
+                for j, clouds in enumerate(self.artists.lights) if self._dynamic_light[j]
+                for s, col in enumerate(clouds)
+            }
+            spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
+            runs: list[list[Artist]] = [[]]
+            plan: list[Union[int, tuple]] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
+            for a in children:
+                if id(a) in dyn_lights:
+                    plan += [("light", *dyn_lights[id(a)]), len(runs)]
                     runs.append([])
+                else:
+                    runs[-1].append(a)
+                    if id(a) in spiking:
+                        plan += [("spikes", spiking[id(a)]), len(runs)]
+                        runs.append([])
 
-        # 3. render each static run once (the first one with the figure and axes background)
-        images = self._render_runs(runs, children)
+            # 3. render each static run once (the first one over the background)
+            images: list[Optional[_Image]] = [
+                self._render_run(children, runs[0], frame_parts, saved, frame=axis_on) if runs[0] else background
+            ]
+            images += [self._render_run(children, run, frame_parts, saved) if run else None for run in runs[1:]]
+        finally:
+            for a in [*children, *frame_parts]:
+                a.set_visible(saved[id(a)])
+            ax.set_axis_on() if axis_on else ax.set_axis_off()
+            ax.computed_zorder = computed_zorder
 
         # 4. per-frame parts, with this render's projection and pixel transform
         clip = ax.bbox.frozen()  # cleo's artists are clipped to the axes box
         items: list[Item] = []
         static_below = True  # only static images (and other lights) under this point
+        taken = np.zeros(background.rgba.shape[:2], dtype=bool)  # pixels of light sprites
         for step in plan:
             if isinstance(step, int):
                 if images[step] is not None:
@@ -275,37 +307,32 @@ class SceneFrames:
                 static_below = False
             else:
                 beneath = [i for i in items if isinstance(i, _Image)] if static_below else None
-                sprite = self._light_sprite(step[1], step[2], clip, beneath)
+                sprite = self._light_sprite(step[1], step[2], clip, beneath, taken)
                 if sprite is not None:
                     items.append(sprite)
         fig.stale = False  # so a later change to the 3D axes (view, labels) is noticed
-        return _Layers((width, height, dpi, ax.get_proj().tobytes()), items)
+        return _Layers((tuple(size_inches), dpi, ax.get_proj().tobytes()), items)
 
-    def _render_runs(self, runs: list[list[Artist]], children: list[Artist]) -> list[Optional[_Image]]:
-        fig, ax, canvas = self.fig3d, self.ax, self.fig3d.canvas
-        frame_parts = [fig.patch, ax.patch]
-        saved = {id(a): a.get_visible() for a in [*children, *frame_parts]}
-        axis_on = getattr(ax, "_axis3don", True)
-        images: list[Optional[_Image]] = []
-        try:
-            for r, run in enumerate(runs):
-                if r > 0 and not run:
-                    images.append(None)
-                    continue
-                members = {id(a) for a in run}
-                for a in children:
-                    a.set_visible(id(a) in members)
-                for a in frame_parts:
-                    a.set_visible(r == 0 and saved[id(a)])
-                ax.set_axis_on() if (r == 0 and axis_on) else ax.set_axis_off()
-                canvas.draw()
-                rgba = np.asarray(canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
-                images.append(_Image(rgba.copy(), 0, 0) if r == 0 else _crop(rgba))
-        finally:
-            for a in [*children, *frame_parts]:
-                a.set_visible(saved[id(a)])
-            ax.set_axis_on() if axis_on else ax.set_axis_off()
-        return images
+    def _render_run(
+        self,
+        children: list[Artist],
+        run: list[Artist],
+        frame_parts: list[Artist],
+        saved: dict,
+        frame: Optional[bool] = None,
+    ) -> Optional[_Image]:
+        """Render only the artists of ``run``: with the figure and axes background if
+        ``frame`` is given (True: with the axis panes, grid and labels), else on a transparent
+        background, cropped to what they cover."""
+        members = {id(a) for a in run}
+        for a in children:
+            a.set_visible(id(a) in members)
+        for a in frame_parts:
+            a.set_visible(frame is not None and saved[id(a)])
+        self.ax.set_axis_on() if frame else self.ax.set_axis_off()
+        self.fig3d.canvas.draw()
+        rgba = np.asarray(self.fig3d.canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
+        return _Image(rgba.copy(), 0, 0) if frame is not None else _crop(rgba)
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pixel coordinates (origin bottom left) and projected depth (larger = farther) of
@@ -335,9 +362,13 @@ class SceneFrames:
         rgba[vis, 3] = np.clip(over, 0, 1)  # drawn over the resting marker, composites to `spike`
         return _SpikeOverlay(k, self.artists.neurons[k], xy, rgba, depth)
 
-    def _light_sprite(self, j: int, s: int, clip: Any, beneath: Optional[list[_Image]]) -> Optional[_LightSprite]:
+    def _light_sprite(
+        self, j: int, s: int, clip: Any, beneath: Optional[list[_Image]], taken: np.ndarray
+    ) -> Optional[_LightSprite]:
         """Render light ``j``'s source ``s`` at its brightness levels: over ``beneath`` (the
-        static images under it, exactly as drawing the points there), or, if None, alone."""
+        static images under it: exactly as drawing its points there), or alone on a
+        transparent background if something that changes lies under it (``beneath`` None, or
+        its pixels overlap ``taken``, those of the light sprites before it, which it updates)."""
         light = self.scene.lights[j]
         xy, shade, depth = self._shaded(light.points[light.source == s].astype(float))
         order = np.argsort(-depth, kind="stable")  # far first, as mplot3d draws them
@@ -356,10 +387,10 @@ class SceneFrames:
             values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
         renderer = self.fig3d.canvas.get_renderer()
 
-        def render(b: float) -> np.ndarray:
+        def render(b: float, under: Optional[list[_Image]]) -> np.ndarray:
             renderer.clear()
             gc = renderer.new_gc()
-            for image in beneath or ():
+            for image in under or ():
                 image.draw(renderer, gc)
             gc.restore()
             if b > 0:
@@ -367,21 +398,49 @@ class SceneFrames:
                 col.draw(renderer)
             return np.asarray(renderer.buffer_rgba())[::-1].copy()
 
-        renders = [render(0.0)] + [render(float(b)) for b in values]
-        ink = np.any(renders[-1] != renders[0], axis=-1)  # where the brightest cloud shows
-        footprint = _crop(np.where(ink[..., None], renders[-1], 0).astype(np.uint8))
-        if footprint is None:
+        def ink_of(under: Optional[list[_Image]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            dark, bright = render(0.0, under), render(float(values[-1]), under)
+            return dark, bright, np.any(bright != dark, axis=-1)
+
+        if beneath is not None:
+            dark, bright, ink = ink_of(beneath)
+            if np.any(ink & taken):
+                beneath = None  # another changing light is under it here
+        if beneath is None:  # the cloud alone, matted from renders over black and over white
+            shape = (*taken.shape, 4)
+            black, white = (_Image(np.full(shape, v, np.uint8), 0, 0) for v in ((0, 0, 0, 255), (255,) * 4))
+            _, bright, ink = ink_of([black])
+            ink |= ink_of([white])[2]
+        taken |= ink
+        window = _bbox(ink)
+        if window is None:
             return None
-        h, w = footprint.rgba.shape[:2]
-        window = (slice(footprint.y, footprint.y + h), slice(footprint.x, footprint.x + w))
-        template = footprint.rgba.copy()
-        template[..., 3] = np.where(ink[window], 255 if beneath is not None else 0, 0)
-        channels = slice(0, 3) if beneath is not None else slice(3, 4)
-        if beneath is None:  # on a transparent background: only the alpha varies
-            template[..., :3] = renders[-1][window][..., :3]
-        stack = np.stack([r[window][..., channels] for r in renders])
+        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
+        if beneath is not None:  # the RGB over what is beneath, opaque where the cloud shows
+            channels = slice(0, 3)
+            template = np.zeros((h, w, 4), np.uint8)
+            template[..., 3] = np.where(ink[window], 255, 0)
+            renders = [dark, *(render(float(b), beneath) for b in values[:-1]), bright]
+            stack = np.stack([r[window][..., channels] for r in renders])
+        else:  # straight RGBA that composites like the cloud over any background
+            channels = slice(0, 4)
+            template = np.zeros((h, w, 4), np.uint8)
+            stack = np.stack(
+                [np.zeros((h, w, 4), np.uint8)]
+                + [_matte(render(float(b), [black])[window], render(float(b), [white])[window]) for b in values]
+            )
         all_levels = np.concatenate([[0.0], values])
-        return _LightSprite(j, s, all_levels, stack, template, channels, footprint.x, footprint.y)
+        return _LightSprite(j, s, all_levels, stack, template, channels, window[1].start, window[0].start)
+
+
+def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
+    """Straight RGBA of something rendered over black and over white: alpha from how much of
+    the background shows through, colour = what it adds over black, divided by alpha."""
+    b = over_black[..., :3].astype(np.float32)
+    w = over_white[..., :3].astype(np.float32)
+    alpha = np.clip(1 - (w - b).mean(axis=-1) / 255, 0, 1)
+    rgb = np.where(alpha[..., None] > 0, b / np.maximum(alpha[..., None], 1e-6), 0)
+    return np.rint(np.concatenate([np.clip(rgb, 0, 255), alpha[..., None] * 255], axis=-1)).astype(np.uint8)
 
 
 class FrameArtist(Artist):
@@ -417,11 +476,10 @@ class FrameArtist(Artist):
         if not self.get_visible():
             return
         fig = _figure_of(self)
-        width, height = (int(round(v)) for v in fig.bbox.size)
-        layers = self.frames.layers(width, height, fig.dpi)
+        layers = self.frames.layers(tuple(fig.get_size_inches()), fig.dpi)
         gc = renderer.new_gc()
         try:
-            reuse = self.reuse_last and hasattr(renderer, "buffer_rgba") and (renderer.width, renderer.height) == (width, height)
+            reuse = self.reuse_last and hasattr(renderer, "buffer_rgba")
             key = (self._frame, layers.key)
             if reuse and self._last is not None and self._last[0] == key:
                 renderer.draw_image(gc, 0, 0, self._last[1])
@@ -442,14 +500,23 @@ class FrameArtist(Artist):
                 item.draw(renderer, gc, state, fig)
 
 
-def _freeze_legend(legend: Any, ax: Any) -> None:
-    """Pin a ``loc="best"`` legend where it was placed, so partial renders keep it there."""
-    bbox = legend.get_window_extent().transformed(ax.transAxes.inverted())
-    loc = (float(bbox.x0), float(bbox.y0))
-    if hasattr(legend, "set_loc"):  # matplotlib >= 3.8
-        legend.set_loc(loc)
-    else:
-        legend._loc = loc
+def _mplot3d_drawing_order(ax: Any, artists: list[Artist]) -> None:
+    """Give the 3D collections and patches the zorders mplot3d's ``Axes3D.draw`` gives them
+    (``computed_zorder``): farthest first, by ``do_3d_projection``, above the axis panes.
+
+    Done here once for all artists, even those hidden while rendering one run at a time
+    (mplot3d would order only the visible ones). Needs ``ax.M``, set by a draw.
+    """
+    offset = max(axis.get_zorder() for axis in (ax.xaxis, ax.yaxis, ax.zaxis)) + 1
+    collection_z = patch_z = offset
+    order3d = [a for a in artists if isinstance(a, (Collection, Patch)) and hasattr(a, "do_3d_projection")]
+    for a in sorted(order3d, key=lambda a: a.do_3d_projection(), reverse=True):
+        if isinstance(a, Collection):
+            a.zorder = collection_z
+            collection_z += 1
+        else:
+            a.zorder = patch_z
+            patch_z += 1
 
 
 def _figure_of(artist: Artist) -> Optional[Figure]:

@@ -66,6 +66,7 @@ class SceneAnimation(FuncAnimation):
     """
 
     def __init__(self, fig: Figure, frames: SceneFrames, interval: float, **kwargs: Any) -> None:
+        self.fig = fig
         self.scene_frames = frames
         self.frame_artist = FrameArtist(frames, reuse_last=True)
         fig.add_artist(self.frame_artist)
@@ -109,7 +110,7 @@ def animation_for_recorder(
     plotargs = validate_plotargs(dict(plotargs))
     scene = Scene.from_recorder(rec, **plotargs)
     ani = to_animation(scene, slowdown_factor=slowdown_factor, **figargs)
-    rec.fig, rec.ax = ani._fig, ani.scene_frames.ax
+    rec.fig, rec.ax = ani.fig, ani.scene_frames.ax
     return ani
 
 
@@ -247,7 +248,6 @@ def _write_video(
         fps = MAX_GIF_FPS
     codec, out_args = FORMATS[ext]
     exe = ffmpeg_exe()
-    _check_encoder(exe, codec)
     renderer = FrameRenderer(scene, dpi=dpi, **figargs)
     n = renderer.frames.n_frames
     width, height = renderer.size
@@ -302,7 +302,8 @@ def _check_encoder(exe: str, codec: str) -> None:
 
 
 class _FFmpegPipe:
-    """An ffmpeg process reading raw RGBA frames on stdin and writing ``path``."""
+    """An ffmpeg process reading raw RGBA frames on stdin and writing ``path``; on failure
+    it removes the partial file and says why (e.g. an encoder missing from the build)."""
 
     def __init__(
         self, exe: str, path: Path, size: tuple[int, int], fps: float, codec: str, out_args: list[str]
@@ -310,12 +311,12 @@ class _FFmpegPipe:
         from fractions import Fraction
 
         rate = str(Fraction(fps).limit_denominator(1000))
+        self.exe, self.codec, self.path = exe, codec, path
         self.cmd = [
             exe, "-y", "-loglevel", "error",
             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{size[0]}x{size[1]}", "-r", rate, "-i", "-",
             "-an", "-c:v", codec, *out_args, str(path),
         ]  # fmt: skip
-        self.path = path
 
     def __enter__(self) -> _FFmpegPipe:
         self._stderr = tempfile.TemporaryFile()
@@ -326,21 +327,31 @@ class _FFmpegPipe:
         try:
             self.proc.stdin.write(frame)
         except BrokenPipeError:
-            self.proc.wait()
-            raise RuntimeError(f"ffmpeg stopped while writing {self.path.name}:\n{self._error_text()}") from None
+            self._fail("stopped")
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         with contextlib.suppress(BrokenPipeError):
             self.proc.stdin.close()
         code = self.proc.wait()
-        text = self._error_text()
-        self._stderr.close()
-        if exc_type is None and code != 0:
-            raise RuntimeError(f"ffmpeg failed ({code}) writing {self.path.name}:\n{text}")
+        if exc_type is not None:
+            self._cleanup()
+        elif code != 0:
+            self._fail(f"failed ({code})")
+        else:
+            self._stderr.close()
 
-    def _error_text(self) -> str:
+    def _fail(self, what: str) -> None:
+        self.proc.wait()
         self._stderr.seek(0)
-        return self._stderr.read().decode(errors="replace").strip()
+        text = self._stderr.read().decode(errors="replace").strip()
+        self._cleanup()
+        _check_encoder(self.exe, self.codec)
+        raise RuntimeError(f"ffmpeg {what} writing {self.path.name}:\n{text}")
+
+    def _cleanup(self) -> None:
+        self._stderr.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 @contextlib.contextmanager
