@@ -50,6 +50,7 @@ export interface ScopeMeta {
   focus_depth: number;
   img_width: number;
   rois: number[][];
+  sensor: string;
 }
 
 export interface AxesMeta {

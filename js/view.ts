@@ -190,7 +190,10 @@ export class PlayerView {
       ...meta.groups.map((g): [string, number[], string] => [g.name, g.color, "dot"]),
       ...meta.lights.map((l): [string, number[], string] => [l.name, l.color, "patch"]),
       ...meta.probes.map((p): [string, number[], string] => [p.name, lighten(p.color), "cross"]),
-      ...meta.scopes.map((s): [string, number[], string] => [s.name, s.color, "patch"]),
+      ...meta.scopes.flatMap((s): Array<[string, number[], string]> => [
+        [s.name, s.color, "patch"],
+        ...(s.rois.length ? [[`${s.sensor || s.name} ROIs`, s.color.map((c) => c * 0.6), "dot"] as [string, number[], string]] : []),
+      ]),
     ];
     this.legend.replaceChildren(
       ...items.map(([name, color, kind]) => {

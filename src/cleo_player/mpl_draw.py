@@ -153,7 +153,7 @@ def _draw_scope(ax: Any, scope: ScopeView, handles: list[Any]) -> list[Artist]:
     if len(scope.rois):
         rois = ax.scatter(
             scope.rois[:, 0], scope.rois[:, 1], scope.rois[:, 2], marker="^",
-            color=roi_rgb, label=f"{scope.name} ROIs",
+            color=roi_rgb, label=f"{scope.sensor or scope.name} ROIs",
         )
         artists.append(rois)
         handles.append(rois)

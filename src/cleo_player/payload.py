@@ -140,6 +140,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
                 "focus_depth": s.focus_depth,
                 "img_width": s.img_width,
                 "rois": s.rois.tolist(),
+                "sensor": s.sensor,
             }
             for s in scene.scopes
         ],

@@ -86,6 +86,7 @@ class ScopeView:
     img_width: float  # axis units
     rois: np.ndarray  # (R, 3) axis units
     color: tuple[float, float, float]
+    sensor: str = ""  # e.g. "GCaMP6f": cleo labels the ROIs "<sensor> ROIs"
 
 
 @dataclass(eq=False)
@@ -225,6 +226,7 @@ def _check_lim(name: str, lim: Any) -> Optional[tuple[float, float]]:
 
 
 def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
+    """Limits as mplot3d autoscales cleo's scatter: 5% margins, then 1/48 of the span more."""
     allpos = np.concatenate([p for p in positions if len(p)] or [np.zeros((1, 3))])
     lo, hi = allpos.min(axis=0), allpos.max(axis=0)
     span = hi - lo
@@ -232,7 +234,9 @@ def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
     lims = []
     for d in range(3):
         pad = 0.05 * span[d] if span[d] > 0 else 0.5 * fallback
-        lims.append((float(lo[d] - pad), float(hi[d] + pad)))
+        a, b = lo[d] - pad, hi[d] + pad
+        extra = (b - a) / 48
+        lims.append((float(a - extra), float(b + extra)))
     return lims
 
 
@@ -320,4 +324,5 @@ def _scope_view(scope: Any, kwargs: dict, axes: Axes) -> ScopeView:
         img_width=float(scope.img_width / meter) / axes.unit_m,
         rois=roi_arr,
         color=_rgb(kwargs.get("color", "xkcd:fluorescent green")),
+        sensor=str(getattr(getattr(scope, "sensor", None), "name", "") or ""),
     )
