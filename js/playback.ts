@@ -22,6 +22,8 @@ export class SpikeState {
   step = 1;
   version = 0;
   private current = -1;
+  /** entries not at their spike's own frame (wrap, backward steps): a seek must clear them */
+  private synthetic = false;
   private min = Infinity;
   private max = -1;
   private trackers = new Set<DirtyRange>();
@@ -41,13 +43,13 @@ export class SpikeState {
     this.trackers.delete(r);
   }
 
-  private applyFrame(f: number): void {
+  private applyFrame(f: number, as: number = f): void {
     const { spikePtr, spikeIdx } = this.data;
     const last = this.lastSpike;
     const end = spikePtr[f + 1];
     for (let s = spikePtr[f]; s < end; s++) {
       const n = spikeIdx[s];
-      last[n] = f;
+      last[n] = as;
       if (n < this.min) this.min = n;
       if (n > this.max) this.max = n;
     }
@@ -63,27 +65,59 @@ export class SpikeState {
     this.max = -1;
   }
 
-  /** Bring the state to frame f; `windowFrames` = frames a flash stays visible. */
-  goTo(f: number, windowFrames: number, continuous: boolean): void {
-    const nFrames = this.data.meta.n_frames;
-    if (nFrames === 0) return;
-    f = Math.min(Math.max(f, 0), nFrames - 1);
-    if (continuous && f > this.current && this.current >= 0) {
-      for (let k = this.current + 1; k <= f; k++) this.applyFrame(k);
-      this.step = f - this.current;
-    } else if (f !== this.current) {
-      for (let k = Math.max(0, f - windowFrames); k <= f; k++) this.applyFrame(k);
-      this.step = 1;
-    } else {
-      this.step = 1;
-    }
+  private finish(f: number, step: number): void {
     this.current = f;
+    this.step = step;
     this.flushDirty();
     this.version++;
   }
 
+  private clamp(f: number): number {
+    return Math.min(Math.max(f, 0), this.data.meta.n_frames - 1);
+  }
+
+  /** Exactly the state continuous playback has at frame f: the decay window re-applied. */
+  seek(f: number, windowFrames: number): void {
+    if (this.data.meta.n_frames === 0) return;
+    f = this.clamp(f);
+    if (this.synthetic) this.invalidate(); // flashes placed by wrap/backward steps must go
+    for (let k = Math.max(0, f - windowFrames); k <= f; k++) this.applyFrame(k);
+    this.finish(f, 1);
+  }
+
+  /** Forward to f: every spike of the frames passed flashes (cost ∝ those spikes). */
+  forward(f: number, windowFrames: number): void {
+    f = this.clamp(f);
+    if (this.current < 0 || f < this.current) return this.seek(f, windowFrames);
+    for (let k = this.current + 1; k <= f; k++) this.applyFrame(k);
+    this.finish(f, Math.max(f - this.current, 1));
+  }
+
+  /** Forward past the last frame to f after wrapping to the start (loop mode): the spikes of
+   * the last frames count as just before frame 0, so they flash too. */
+  wrapForward(f: number, windowFrames: number): void {
+    const n = this.data.meta.n_frames;
+    f = this.clamp(f);
+    if (this.current < 0) return this.seek(f, windowFrames);
+    for (let k = this.current + 1; k < n; k++) this.applyFrame(k, k - n);
+    for (let k = 0; k <= f; k++) this.applyFrame(k);
+    this.synthetic = true;
+    this.finish(f, n - 1 - this.current + f + 1);
+  }
+
+  /** Backward to f (ping-pong): the frame's window, plus the skipped frames' spikes flashing now. */
+  backward(f: number, windowFrames: number): void {
+    f = this.clamp(f);
+    const from = this.current;
+    this.seek(f, windowFrames);
+    for (let k = f + 1; k < from; k++) this.applyFrame(k, f);
+    if (from > f + 1) this.synthetic = true;
+    this.finish(f, 1);
+  }
+
   /** Forget everything (e.g. the decay changed). */
   invalidate(): void {
+    this.synthetic = false;
     this.lastSpike.fill(NO_SPIKE);
     this.min = 0;
     this.max = this.lastSpike.length - 1;
@@ -121,7 +155,7 @@ export class Playback {
     this.loop = model.get("loop");
     this.decayMs = model.get("decay");
     this.frame = this.clampFrame(model.get("frame"));
-    this.spikes.goTo(this.frame, this.windowFrames(), false);
+    this.spikes.seek(this.frame, this.windowFrames());
     this.simT = this.frameStart(this.frame);
     this.bind("change:frame", () => {
       const f = this.model.get("frame");
@@ -137,12 +171,13 @@ export class Playback {
     });
     this.bind("change:loop", () => {
       this.loop = this.model.get("loop");
+      if (this.loop !== "pingpong") this.direction = 1; // only ping-pong plays backwards
       this.emit();
     });
     this.bind("change:decay", () => {
       this.decayMs = this.model.get("decay");
       this.spikes.invalidate();
-      this.spikes.goTo(this.frame, this.windowFrames(), false);
+      this.spikes.seek(this.frame, this.windowFrames());
       this.emit();
     });
     if (model.get("playing")) this.play(false);
@@ -188,7 +223,7 @@ export class Playback {
     this.data = data;
     this.spikes = new SpikeState(data);
     this.frame = this.clampFrame(this.frame);
-    this.spikes.goTo(this.frame, this.windowFrames(), false);
+    this.spikes.seek(this.frame, this.windowFrames());
     this.simT = this.frameStart(this.frame);
     if (this.nFrames === 0 && this.playing) this.pause(true);
     this.emit();
@@ -207,7 +242,7 @@ export class Playback {
   seek(f: number, sync = true): void {
     f = this.clampFrame(f);
     this.frame = f;
-    this.spikes.goTo(f, this.windowFrames(), false);
+    this.spikes.seek(f, this.windowFrames());
     this.simT = this.frameStart(f);
     if (sync) this.syncFrame(true);
     this.emit();
@@ -232,7 +267,9 @@ export class Playback {
     this.emit();
   }
 
-  pause(sync = true): void {
+  /** Pause; the picture becomes exactly what a seek to the frame shows, unless `keepFlashes`
+   * (playback stopping at the end keeps the flashes of the frames it just skipped). */
+  pause(sync = true, keepFlashes = false): void {
     this.playing = false;
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     this.raf = null;
@@ -240,7 +277,7 @@ export class Playback {
       this.model.set("playing", false);
       this.syncFrame(true);
     }
-    this.spikes.goTo(this.frame, this.windowFrames(), false);
+    if (!keepFlashes) this.spikes.seek(this.frame, this.windowFrames()); // exactly what a seek shows
     this.emit();
   }
 
@@ -257,6 +294,7 @@ export class Playback {
 
   setLoop(loop: LoopMode): void {
     this.loop = loop;
+    if (loop !== "pingpong") this.direction = 1;
     this.model.set("loop", loop);
     this.model.save_changes();
     this.emit();
@@ -276,38 +314,39 @@ export class Playback {
       this.simT += dtReal * this.speed * this.direction;
       const t0 = this.frameStart(0);
       const tEnd = this.data.meta.t_end_ms;
-      let next = frameAt(this.data, this.simT);
-      let wrapped = false;
+      const w = this.windowFrames();
       if (this.direction > 0 && this.simT >= tEnd) {
         if (this.loop === "loop") {
           this.simT = t0 + ((this.simT - t0) % Math.max(tEnd - t0, 1e-9));
-          next = frameAt(this.data, this.simT);
-          wrapped = true;
-        } else if (this.loop === "pingpong") {
-          this.direction = -1;
-          this.simT = this.frameStart(n - 1);
-          next = n - 1;
+          this.moveTo(frameAt(this.data, this.simT), () => this.spikes.wrapForward(frameAt(this.data, this.simT), w));
         } else {
-          next = n - 1;
-          this.advanceTo(next, false);
-          this.pause();
-          return;
+          this.moveTo(n - 1, () => this.spikes.forward(n - 1, w));
+          if (this.loop === "pingpong") {
+            this.direction = -1;
+            this.simT = this.frameStart(n - 1);
+          } else {
+            this.pause(true, true);
+            return;
+          }
         }
       } else if (this.direction < 0 && this.simT < t0) {
         this.direction = 1;
         this.simT = t0;
-        next = 0;
-        wrapped = true;
+        this.moveTo(0, () => this.spikes.backward(0, w));
+      } else {
+        const next = frameAt(this.data, this.simT);
+        if (next !== this.frame) {
+          this.moveTo(next, () => (this.direction > 0 ? this.spikes.forward(next, w) : this.spikes.backward(next, w)));
+        }
       }
-      if (next !== this.frame) this.advanceTo(next, !wrapped && this.direction > 0);
     }
     this.lastTs = ts;
     this.schedule();
   }
 
-  private advanceTo(f: number, continuous: boolean): void {
+  private moveTo(f: number, update: () => void): void {
     this.frame = f;
-    this.spikes.goTo(f, this.windowFrames(), continuous);
+    update();
     this.syncFrame(false);
     this.emit();
   }

@@ -57,8 +57,9 @@ uniform float uGain;
 varying float vAlpha;
 void main() {
   float intensity = texelFetch(uIntensity, ivec2(int(source + 0.5), 0), 0).r;
-  // cleo's alpha (0.6 · T · intensity), with a gain: additive light on a dark background
-  // needs more than alpha blending on matplotlib's white one to read as clearly
+  // cleo's alpha (0.6 · T · intensity), with a gain (additive light on a dark background needs
+  // more than alpha blending on matplotlib's white one to read as clearly), damped for dense
+  // clouds by the model's intensity_scale as cleo's static plot does
   vAlpha = min(1.0, uGain * 0.6 * transmittance * intensity);
   vec4 mv = modelViewMatrix * vec4(position, 1.0);
   gl_Position = projectionMatrix * mv;
@@ -160,7 +161,7 @@ export class SceneObjects {
         uIntensity: { value: texture },
         uSize: { value: lm.marker_size },
         uScale: { value: 1 },
-        uGain: { value: LIGHT_GAIN },
+        uGain: { value: LIGHT_GAIN * Math.min(1, lm.intensity_scale > 0 ? lm.intensity_scale : 1) },
         uColor: { value: new THREE.Color(lm.color[0], lm.color[1], lm.color[2]) },
       },
       transparent: true,

@@ -1,14 +1,14 @@
 /* Styles for the player, injected once per document (class names are prefixed cleo-). */
 export const STYLES = `
-.cleo-player { position: relative; width: 100%; outline: none; font: 13px/1.3 system-ui, sans-serif;
+.cleo-player { position: relative; width: 100%; min-width: 0; max-width: 100%; box-sizing: border-box; outline: none; font: 13px/1.3 system-ui, sans-serif;
   color: #ddd; background: #111318; border-radius: 4px; overflow: hidden; }
 .cleo-player:focus-visible { box-shadow: 0 0 0 2px #4a90d9; }
 .cleo-stage { position: relative; width: 100%; }
-.cleo-canvas { display: block; touch-action: none; }
+.cleo-canvas { display: block; width: 100%; touch-action: none; }
 .cleo-overlay { position: absolute; inset: 0; display: none; align-items: center; justify-content: center;
   text-align: center; padding: 2em; color: #eee; background: rgba(17, 19, 24, 0.55); pointer-events: none; }
 .cleo-overlay.cleo-overlay-action { pointer-events: auto; cursor: pointer; }
-.cleo-snapshot { display: block; }
+.cleo-snapshot { display: block; width: 100%; }
 .cleo-legend { position: absolute; top: 8px; left: 10px; pointer-events: none; font-size: 12px;
   background: rgba(17, 19, 24, 0.6); padding: 4px 8px; border-radius: 4px; }
 .cleo-legend:empty { display: none; }

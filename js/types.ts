@@ -30,6 +30,7 @@ export interface LightMeta {
   n_sources: number;
   marker_size: number; // point diameter, axis units
   max_value: number;
+  intensity_scale: number;
   offset: number;
   count: number;
   source_coords: number[][];
@@ -92,6 +93,7 @@ export interface PlayerTraits {
   decay: number; // ms
   height: number;
   _meta: SceneMeta;
+  _uid: string;
   _data: Buffers;
   [key: string]: unknown;
 }

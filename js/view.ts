@@ -5,6 +5,7 @@ import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
 import { lighten } from "./colors";
 import { ControlBar } from "./controls";
+import { ExtrasLayer } from "./extras";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
 import type { PlayerModel } from "./types";
@@ -26,6 +27,7 @@ export class PlayerView {
   private content = new THREE.Group();
   private objects: SceneObjects | null = null;
   private axes: AxesBox | null = null;
+  private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
   private orbit: OrbitControls;
   private snapshot: HTMLImageElement | null = null;
   private released = false;
@@ -63,6 +65,8 @@ export class PlayerView {
     });
 
     this.scene.add(this.content);
+    this.scene.add(this.camera); // the extras' headlamp is a child of the camera
+    this.extras = new ExtrasLayer(model, this.camera, () => this.requestRender());
     this.build();
 
     this.root.addEventListener("keydown", (e) => {
@@ -95,7 +99,11 @@ export class PlayerView {
     canvas.addEventListener("pointerdown", () => this.root.focus({ preventScroll: true }));
     this.stage.prepend(canvas);
     const orbit = new OrbitControls(this.camera, canvas);
-    if (this.orbit) orbit.target.copy(this.orbit.target);
+    if (this.orbit) {
+      // the new controls looked at (0, 0, 0) on creation: look at the old target again
+      orbit.target.copy(this.orbit.target);
+      orbit.update();
+    }
     orbit.addEventListener("change", () => this.requestRender());
     return [renderer, orbit];
   }
@@ -107,7 +115,6 @@ export class PlayerView {
       this.snapshot ??= document.createElement("img");
       this.snapshot.className = "cleo-snapshot";
       this.snapshot.src = canvas.toDataURL();
-      this.snapshot.style.width = canvas.style.width;
       this.snapshot.style.height = canvas.style.height;
       this.stage.prepend(this.snapshot);
     }
@@ -134,7 +141,7 @@ export class PlayerView {
   private onVisibility(visible: boolean): void {
     if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
     this.releaseTimer = null;
-    if (visible && this.released) this.reattach();
+    if (visible && (this.released || this.contextLost)) this.reattach();
     else if (!visible && !this.released && !document.fullscreenElement) {
       this.releaseTimer = setTimeout(() => {
         this.releaseTimer = null;
@@ -155,7 +162,7 @@ export class PlayerView {
     this.objects = new SceneObjects(data, this.pb.spikes);
     this.axes = new AxesBox(meta.axes);
     this.axes.setScreenScale(this.camera.aspect > 0 ? this.stageHeight() / (2 * Math.tan(((FOV / 2) * Math.PI) / 180)) : 1);
-    this.content.add(this.axes.group, this.objects.root);
+    this.content.add(this.axes.group, this.objects.root, this.extras.root);
     // cleo's convention: +z is depth, drawn downward when invert_z
     this.content.scale.set(1, 1, meta.axes.invert_z ? -1 : 1);
     const [x0, x1] = meta.axes.xlim;
@@ -235,11 +242,12 @@ export class PlayerView {
 
   private resize = (): void => {
     const full = document.fullscreenElement === this.root;
-    const width = Math.max(this.stage.clientWidth || this.root.clientWidth || 600, 50);
+    // the canvas is 100% wide in CSS, so it follows its container instead of sizing it;
+    // before the first layout the width is 0 and the ResizeObserver calls again
+    const width = Math.max(this.stage.clientWidth, 1);
     const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight, 100) : this.model.get("height");
     this.stage.style.height = `${height}px`;
     this.renderer.setSize(width, height, false);
-    this.renderer.domElement.style.width = `${width}px`;
     this.renderer.domElement.style.height = `${height}px`;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
@@ -276,6 +284,7 @@ export class PlayerView {
 
   private onContextRestored = (): void => {
     this.contextLost = false;
+    this.renderer.setClearColor(BACKGROUND, 1); // three.js restores its state with a black one
     this.overlay.classList.remove("cleo-overlay-action");
     this.showMessage(this.pb.data.meta.message);
     this.render();
@@ -292,6 +301,7 @@ export class PlayerView {
     this.bar.dispose();
     this.objects?.dispose();
     this.axes?.dispose();
+    this.extras.dispose();
     if (!this.released) this.detachRenderer(false);
     this.root.remove();
   }

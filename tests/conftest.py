@@ -7,6 +7,9 @@ import pytest
 
 matplotlib.use("Agg")
 
+# notebooks the browser tests open (no stored outputs): not nbval's business
+collect_ignore_glob = ["browser/notebooks/*.ipynb"]
+
 
 @pytest.fixture(scope="session")
 def seed_run():

@@ -5,5 +5,14 @@ from cleo_player.recorder import Recorder
 from cleo_player.recording import DeviceTrack, GroupData, Recording
 from cleo_player.scene import Scene
 
-__all__ = ["DeviceTrack", "GroupData", "Player", "Recorder", "Recording", "Scene"]
+__all__ = ["DeviceTrack", "GroupData", "Player", "Recorder", "Recording", "Scene", "export_notebook"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # export_notebook imported on first use (nbconvert is slow to import,
+    # and `python -m cleo_player.export` must not find its module imported already)
+    if name == "export_notebook":
+        from cleo_player.export import export_notebook
+
+        return export_notebook
+    raise AttributeError(f"module 'cleo_player' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:
     from cleo_player.player import Player
 
-SYNCED = ("frame", "playing", "speed", "loop", "decay", "height", "_meta")
+SYNCED = ("frame", "playing", "speed", "loop", "decay", "height", "_meta", "_uid", "_extras")
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -36,7 +36,12 @@ const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const state = JSON.parse(document.getElementById("cleo-player-state").textContent);
 const data = {{}};
 for (const [k, v] of Object.entries(state.data)) {{ const u = b64(v); data[k] = new DataView(u.buffer); }}
-const traits = Object.assign({{}}, state.traits, {{ _data: data }});
+const extrasData = {{}};  // scene extras' arrays: per geometry key, per attribute
+for (const [k, g] of Object.entries(state.extras_data)) {{
+  extrasData[k] = {{}};
+  for (const [n, v] of Object.entries(g)) extrasData[k][n] = new DataView(b64(v).buffer);
+}}
+const traits = Object.assign({{}}, state.traits, {{ _data: data, _extras_data: extrasData }});
 const handlers = new Map();
 const model = {{
   get: (k) => traits[k],
@@ -70,7 +75,11 @@ def standalone_html(player: Player, title: Optional[str] = None) -> str:
     if not player.recording.n_frames:  # no Python behind the page: no hint to run anything
         traits["_meta"] = {**traits["_meta"], "message": "Nothing was recorded when this file was saved."}
     data = {k: base64.b64encode(bytes(v)).decode("ascii") for k, v in player._data.items()}
-    state = json.dumps({"traits": traits, "data": data}, separators=(",", ":"))
+    extras_data = {
+        key: {name: base64.b64encode(bytes(v)).decode("ascii") for name, v in arrays.items()}
+        for key, arrays in player._extras_data.items()
+    }
+    state = json.dumps({"traits": traits, "data": data, "extras_data": extras_data}, separators=(",", ":"))
     # "</" cannot close the script element when escaped as "<\\/" inside JSON strings
     state = state.replace("</", "<\\/")
     bundle = base64.b64encode(bundle_source().encode("utf-8")).decode("ascii")

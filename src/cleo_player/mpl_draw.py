@@ -17,6 +17,7 @@ from matplotlib.artist import Artist
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
+from cleo_player.mpl_extras import draw_extras
 from cleo_player.scene import LIGHT_ALPHA, LightCloud, Scene, ScopeView
 
 PROBE_MARKER_AREA = 40.0  # cleo Probe.add_self_to_plot: s=40, marker "x", no depth shading
@@ -31,7 +32,7 @@ class Scene3DArtists:
 
     neurons: list[PathCollection]  # one per group (visible neurons only), resting look
     lights: list[list[PathCollection]]  # per light, one collection per source
-    devices: list[Artist] = field(default_factory=list)  # probes and scopes (static)
+    devices: list[Artist] = field(default_factory=list)  # probes, scopes and extras (static)
     legend: Any = None
 
 
@@ -131,6 +132,7 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
         devices.extend(_draw_scope(ax, scope, handles))
 
     legend = ax.legend(handles=handles) if handles else None
+    devices.extend(draw_extras(ax, scene.extras, legend))  # pythreejs objects added to a Player
     return Scene3DArtists(neurons, lights, devices, legend)
 
 

@@ -96,6 +96,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
                 "n_sources": light.n_sources,
                 "marker_size": light.marker_size,
                 "max_value": light.max_value,
+                "intensity_scale": light.intensity_scale,
                 "offset": pt_offset,
                 "count": len(light.points),
                 "source_coords": light.source_coords.tolist(),

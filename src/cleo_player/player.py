@@ -17,6 +17,7 @@ import numpy as np
 import traitlets
 from brian2 import NeuronGroup, Quantity, ms, second
 
+from cleo_player.extras import Extras
 from cleo_player.payload import scene_payload
 from cleo_player.recorder import Recorder
 from cleo_player.recording import Recording
@@ -24,18 +25,19 @@ from cleo_player.scene import Scene, validate_plotargs
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
+CONTROLS_BUNDLE = STATIC / "controls.js"
 LOOP_MODES = ("loop", "once", "pingpong")
 
 
-@functools.lru_cache(maxsize=1)
-def bundle_source() -> str:
-    """The built front end (an ES module), read once per process."""
-    if not BUNDLE.exists():
+@functools.lru_cache(maxsize=2)
+def bundle_source(path: Path = BUNDLE) -> str:
+    """A built front-end module (ES module), read once per process."""
+    if not path.exists():
         raise RuntimeError(
-            f"The cleo-player front end is not built ({BUNDLE} is missing). Install the package with "
+            f"The cleo-player front end is not built ({path} is missing). Install the package with "
             "`pip install .` (which runs the JS build) or run `npm ci && npm run build` in the repository."
         )
-    return BUNDLE.read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8")
 
 
 def find_recorder(sim: Any) -> Optional[Recorder]:
@@ -105,7 +107,12 @@ class Player(anywidget.AnyWidget):
     height = traitlets.Int(480).tag(sync=True)
     """Height of the 3D view in pixels."""
     _meta = traitlets.Dict().tag(sync=True)
+    _uid = traitlets.Unicode().tag(sync=True)
+    """Identifies the player to every view of it (each view may get its own model proxy)."""
     _data = traitlets.Dict().tag(sync=True)
+    _extras = traitlets.List().tag(sync=True)
+    """Scene extras (pythreejs objects, see :meth:`add`) as JSON; arrays in ``_extras_data``."""
+    _extras_data = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -121,8 +128,10 @@ class Player(anywidget.AnyWidget):
         self._plotargs = validate_plotargs(dict(plotargs))
         self._n_frames_live = 0
         self._controls: Optional[PlayerControls] = None
+        self._extra_objects = Extras(self._send_extras)
         self.recorder = self._resolve(source, neuron_groups)
         super().__init__(_esm=bundle_source(), speed=speed, loop=loop, height=height)
+        self._uid = self.model_id
         dt_ms = float(self.recorder.dt / ms) if isinstance(self.recorder, Recorder) else self.recorder.dt_ms
         self.decay = 4 * dt_ms if decay is None else _to_ms(decay, "decay")
         self.refresh()
@@ -151,6 +160,7 @@ class Player(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Rebuild the scene from everything the Recorder holds now and send it once."""
         self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
+        self.scene.extras = self._extra_objects.descriptions
         rec = self.scene.recording
         message = "" if rec.n_frames else "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
         meta, buffers = scene_payload(self.scene, message=message)
@@ -262,6 +272,33 @@ class Player(anywidget.AnyWidget):
             )
         self.frame = rec.frame_at(t_s)
 
+    # --- scene extras (pythreejs objects) --------------------------------------------------
+    def add(self, *objects: Any) -> None:
+        """Draw pythreejs objects in the scene: ``Mesh``, ``Points``, ``Line``, ``LineSegments``,
+        ``LineLoop`` or ``Group`` (see :mod:`cleo_player.extras` for the geometries and materials).
+
+        Coordinates are in the scene's axis units (``axis_scale_unit``, µm by default), the
+        neurons' coordinates on the axes; +z is depth. Changing an added object's traits from
+        Python (``mesh.position = ...``, ``mesh.material.opacity = ...``) updates the player.
+        Needs pythreejs (``pip install "cleo-player[pythreejs]"``).
+        """
+        self._extra_objects.add(objects)
+
+    def remove(self, *objects: Any) -> None:
+        """Take objects added with :meth:`add` out of the scene."""
+        self._extra_objects.remove(objects)
+
+    @property
+    def extras(self) -> tuple[Any, ...]:
+        """The pythreejs objects in the scene, in the order they were added."""
+        return self._extra_objects.objects
+
+    def _send_extras(self, descriptions: list, objects: list, data: dict) -> None:
+        with self.hold_sync():
+            self._extras = objects
+            self._extras_data = data
+        self.scene.extras = descriptions
+
     # --- views ----------------------------------------------------------------------------
     @property
     def controls(self) -> PlayerControls:
@@ -362,7 +399,7 @@ class PlayerControls(anywidget.AnyWidget):
     player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
 
     def __init__(self, player: Player) -> None:
-        super().__init__(_esm=bundle_source(), player=player)
+        super().__init__(_esm=bundle_source(CONTROLS_BUNDLE), player=player)
 
     def __repr__(self) -> str:
         return f"PlayerControls(of {self.player!r})"

@@ -105,6 +105,14 @@ class Recorder(InterfaceDevice):
             for entry in self.devices:
                 _split_entry(entry)
 
+    def __repr__(self) -> str:
+        groups = ", ".join(ng.name for ng in self.neuron_groups) or "none yet"
+        devices = self.devices if isinstance(self.devices, str) else [d.name for d, _ in self.device_entries]
+        return (
+            f"Recorder(name={self.name!r}, dt={self.dt!r}, devices={devices!r}, neuron_groups=[{groups}], "
+            f"{len(self._frame_t)} frames)"
+        )
+
     # --- cleo device protocol -------------------------------------------------------------
     def init_for_simulator(self, simulator: Any) -> None:
         op = NetworkOperation(self._capture, dt=self.dt, when="end", order=1000)

@@ -64,6 +64,7 @@ class LightCloud:
     max_value: float  # value (track units) drawn at full brightness
     source_coords: np.ndarray  # (n_sources, 3) axis units
     source_direction: np.ndarray  # (n_sources, 3) unit vectors
+    intensity_scale: float = 1.0  # cleo's density correction from viz_params (dense clouds < 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +101,7 @@ class Scene:
     probes: list[ProbeMarkers] = field(default_factory=list)
     scopes: list[ScopeView] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # devices present but not drawable
+    extras: list[dict] = field(default_factory=list)  # pythreejs objects (cleo_player.extras.describe)
 
     @classmethod
     def from_recorder(cls, recorder: Any, **plotargs: Any) -> Scene:
@@ -263,7 +265,7 @@ def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> 
     viz_kwargs = {k: v for k, v in kwargs.items() if k == "n_points_per_source"}
     if "n_points_per_source" not in viz_kwargs and type(model).__name__ == "OptogenSIM":
         viz_kwargs["n_points_per_source"] = MAX_LIGHT_POINTS_PER_SOURCE
-    viz_points, markersize, _ = model.viz_params(light.coords, light.direction, t_threshold, **viz_kwargs)
+    viz_points, markersize, intensity_scale = model.viz_params(light.coords, light.direction, t_threshold, **viz_kwargs)
     transmittance = np.asarray(model.transmittance(light.coords, light.direction, viz_points), dtype=float)
     pts = np.asarray(viz_points / meter, dtype=float).reshape(light.n, -1, 3) / axes.unit_m
     transmittance = transmittance.reshape(light.n, -1)
@@ -302,6 +304,7 @@ def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> 
         max_value=float(max_value),
         source_coords=coords,
         source_direction=direction,
+        intensity_scale=float(intensity_scale),
     )
 
 

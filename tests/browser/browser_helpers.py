@@ -217,7 +217,9 @@ READOUT = re.compile(r"^t = (?P<t>-?\d+(?:\.\d+)?) / (?P<end>\d+(?:\.\d+)?) ms$"
 
 def readout(page: Any, selector: str) -> tuple[float, float]:
     """The time readout as (t, t_end) in ms; fails if it does not read ``t = a / b ms``."""
-    text = page.inner_text(f"{selector} .cleo-time").strip()
+    # textContent, not innerText: JupyterLab skips rendering cells out of sight
+    # (content-visibility), and innerText of an unrendered element is ""
+    text = (page.locator(f"{selector} .cleo-time").first.text_content() or "").strip()
     m = READOUT.match(text)
     assert m, f"unexpected time readout {text!r}"
     return float(m["t"]), float(m["end"])
@@ -253,8 +255,13 @@ EXEC_DONE = re.compile(r"^\[\d+\]:$")
 
 def open_notebook(page: Any, base_url: str, name: str, timeout_ms: float = 90_000) -> None:
     """Open a notebook and wait until its kernel is idle (the status bar's "Idle" text; the
-    execution indicator's data-status proved flaky, see reference/browser-testing.md)."""
-    page.goto(f"{base_url}/lab/tree/{name}")
+    execution indicator's data-status proved flaky, see reference/browser-testing.md).
+
+    Each notebook opens in a JupyterLab workspace of its own: the default one would reopen the
+    notebooks other pages have open (a second front end on their kernels, and a "File Changed"
+    dialog that blocks "Run All Cells")."""
+    workspace = "test-" + re.sub(r"[^A-Za-z0-9_-]", "-", Path(name).stem)
+    page.goto(f"{base_url}/lab/workspaces/{workspace}/tree/{name}")
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_ms)
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
 
@@ -414,3 +421,150 @@ class LabNotebook:
 
     def page_shot(self, name: str) -> None:
         self.page.screenshot(path=str(self.shots / f"{self.prefix}-{name}.png"))
+
+
+# --- watching playback frame by frame, inside the page -----------------------------------------
+def show(page: Any, selector: str, nth: int = 0, timeout_ms: float = 10_000, reset_camera: bool = False) -> None:
+    """Scroll the player inside ``selector`` into view and wait until it draws on a live canvas.
+
+    A view out of sight for a while gives its WebGL context back and shows a snapshot; it
+    neither draws nor updates ``data-frame`` until it is back in sight (on a new canvas).
+    ``reset_camera`` clicks the view's reset-camera button and waits for the render: tests
+    that compare pictures taken at different times use it, as a view that got its context
+    back may look from another angle (product bug reported: test_robustness)."""
+    page.locator(selector).nth(nth).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "([sel, nth]) => { const el = document.querySelectorAll(sel)[nth];"
+        " return !!el && !!el.querySelector('canvas.cleo-canvas') && !el.querySelector('img.cleo-snapshot'); }",
+        arg=[selector, nth],
+        timeout=timeout_ms,
+    )
+    if reset_camera:
+        renders = view_eval(page, selector, "(v) => v.renders", nth=nth)
+        page.locator(f"{selector} .cleo-reset-camera").nth(nth).click()
+        page.wait_for_function(
+            f"([sel, nth, n]) => ({_FIND_VIEW})(sel, nth).renders > n", arg=[selector, nth, renders], timeout=timeout_ms
+        )
+
+
+@dataclass
+class Watch:
+    """What a view drew while :func:`watch_frames` watched it: one record per drawn frame
+    (``t`` ms since the start, ``frame``, ``step`` = frames the spike state advanced by,
+    ``playing`` (and ``playing0``, ``direction``: when the frame was first drawn), and ``url``
+    when captured)."""
+
+    records: list[dict]
+    timed_out: bool
+
+    @property
+    def frames(self) -> list[int]:
+        return [r["frame"] for r in self.records]
+
+
+def watch_frames(
+    page: Any,
+    selector: str,
+    until: str,
+    *,
+    timeout_ms: float = 15_000,
+    click_play: bool = True,
+    pause: bool = True,
+    capture: str = "false",
+    arg: Any = None,
+    nth: int = 0,
+) -> Watch:
+    """Record every frame the view inside ``selector`` draws (a MutationObserver on its root's
+    ``data-frame``, which render() sets after drawing, so the canvas then holds that frame; a
+    frame drawn again updates its record's ``playing``),
+    after clicking its play button when ``click_play``, until the JS expression ``until`` is
+    true; then click pause (in the same task, so the frame stays put) when ``pause``.
+
+    ``until`` and ``capture`` are JS expressions over ``rec`` (this record), ``recs`` (all so
+    far), ``v`` (the PlayerView) and ``a`` (``arg``); when ``capture`` is true the canvas is
+    grabbed into ``rec.url``. The player is scrolled into view first (see :func:`show`)."""
+    show(page, selector, nth)
+    fn = f"""(v, a) => new Promise((resolve) => {{
+      const root = v.root;
+      const recs = [];
+      const t0 = performance.now();
+      let done = false;
+      let obs = null;
+      let timer = null;
+      const finish = (timedOut) => {{
+        if (done) return;
+        done = true;
+        obs.disconnect();
+        clearTimeout(timer);
+        if ({'true' if pause else 'false'} && v.pb.playing) root.querySelector('.cleo-controls .cleo-play').click();
+        resolve({{ records: recs, timedOut }});
+      }};
+      obs = new MutationObserver(() => {{
+        if (done) return;
+        const frame = Number(root.dataset.frame);
+        let rec = recs[recs.length - 1];
+        if (rec && rec.frame === frame) {{
+          rec.playing = v.pb.playing;  // drawn again (e.g. on pause): same record, new state
+        }} else {{
+          rec = {{ t: performance.now() - t0, frame, step: v.pb.spikes.step, playing: v.pb.playing,
+                  playing0: v.pb.playing, direction: v.pb.direction }};
+          recs.push(rec);
+          if ({capture}) rec.url = v.renderer.domElement.toDataURL('image/png');
+        }}
+        if ({until}) finish(false);
+      }});
+      obs.observe(root, {{ attributes: true, attributeFilter: ['data-frame'] }});
+      timer = setTimeout(() => finish(true), {float(timeout_ms)});
+      if ({'true' if click_play else 'false'}) root.querySelector('.cleo-controls .cleo-play').click();
+    }})"""
+    out = view_eval(page, selector, fn, arg, nth)
+    return Watch(out["records"], out["timedOut"])
+
+
+def project_neurons(page: Any, selector: str, nth: int = 0) -> np.ndarray:
+    """Each neuron's position on the canvas (drawing-buffer pixels, x right, y down), computed
+    from the view's camera and the neurons' world matrix as last rendered."""
+    xy = view_eval(
+        page,
+        selector,
+        """(v) => {
+          const pts = v.objects.neurons;
+          const M = pts.matrixWorld.elements, V = v.camera.matrixWorldInverse.elements, P = v.camera.projectionMatrix.elements;
+          const mul = (A, x) => [0, 1, 2, 3].map((r) => A[r] * x[0] + A[4 + r] * x[1] + A[8 + r] * x[2] + A[12 + r] * x[3]);
+          const pos = pts.geometry.attributes.position.array;
+          const W = v.renderer.domElement.width, H = v.renderer.domElement.height;
+          const out = [];
+          for (let i = 0; i < pos.length / 3; i++) {
+            const c = mul(P, mul(V, mul(M, [pos[3 * i], pos[3 * i + 1], pos[3 * i + 2], 1])));
+            out.push([((c[0] / c[3] + 1) / 2) * W, ((1 - c[1] / c[3]) / 2) * H]);
+          }
+          return out;
+        }""",
+        nth=nth,
+    )
+    return np.asarray(xy, dtype=float)
+
+
+def spot(rgb: np.ndarray, xy: np.ndarray, r: int = 1) -> np.ndarray:
+    """Mean colour of the (2r+1)² pixels around each position: (N, 3) floats."""
+    h, w = rgb.shape[:2]
+    out = np.zeros((len(xy), 3))
+    for k, (x, y) in enumerate(np.round(xy).astype(int)):
+        x0, x1 = max(x - r, 0), min(x + r + 1, w)
+        y0, y1 = max(y - r, 0), min(y + r + 1, h)
+        out[k] = rgb[y0:y1, x0:x1].reshape(-1, 3).mean(0)
+    return out
+
+
+# --- known product bugs ---------------------------------------------------------------------------
+class KnownBug(AssertionError):
+    """The symptom of a reported product bug. Tests marked
+    ``xfail(strict=True, raises=KnownBug)`` fail with it while the bug is there; any other
+    failure (a timeout, a setup error, another assertion) still fails the test, and once the
+    bug is fixed the strict xfail turns into a failure that asks for the marker's removal."""
+
+
+def expect_fixed(ok: bool, symptom: str) -> None:
+    """Raise :class:`KnownBug` with ``symptom`` unless ``ok``."""
+    if not ok:
+        raise KnownBug(symptom)

@@ -28,17 +28,28 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # for `import browser_helpers` under any --import-mode
     sys.path.insert(0, str(HERE))
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageLog  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK,
+    VIEWPORT,
+    LabNotebook,
+    PageLog,
+    open_notebook,
+    run_all_cells,
+)
 NOTEBOOKS = HERE / "notebooks"
 LAB_START_TIMEOUT_S = 90
 
 # JupyterLab asks "Would you like to receive official Jupyter news?" in a toast that covers part
 # of the page; answering in the (temporary) user settings keeps it away.
+# Widget state is saved with the notebook (test_live_run checks what a saved notebook holds).
 LAB_USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
+    "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
 }
 
 
@@ -241,3 +252,73 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]
         yield server
     finally:
         _stop(proc)
+
+
+# --- notebooks opened in JupyterLab, shared by the modules that name them ----------------------
+class _Notebooks:
+    """Opens each notebook once per session (a browser context of its own), on first use."""
+
+    def __init__(self, chromium: Any, server: LabServer, artifacts: Path) -> None:
+        self.chromium, self.server, self.artifacts = chromium, server, artifacts
+        self.open: dict[str, LabNotebook] = {}
+        self.contexts: list[Any] = []
+
+    def get(self, name: str, ready: str) -> LabNotebook:
+        if name in self.open:
+            return self.open[name]
+        prefix = Path(name).stem
+        context = self.chromium.new_context(viewport=VIEWPORT)
+        self.contexts.append(context)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        log = PageLog().attach(page)
+        try:
+            open_notebook(page, self.server.url, name)
+            run_all_cells(page)
+            page.wait_for_selector(f"{NOTEBOOK} .jp-OutputArea-output:has-text({json.dumps(ready)})", timeout=180_000)
+        except Exception:
+            page.screenshot(path=str(self.artifacts / f"{prefix}-setup-failed.png"), full_page=True)
+            print(f"JupyterLab log (tail):\n{self.server.log_tail()}")
+            raise
+        self.open[name] = LabNotebook(page, log, self.artifacts, prefix)
+        return self.open[name]
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_notebooks(chromium: Any, jupyter_lab: LabServer, artifacts_dir: Path) -> Iterator[_Notebooks]:
+    books = _Notebooks(chromium, jupyter_lab, artifacts_dir)
+    try:
+        yield books
+    finally:
+        books.close()
+
+
+@pytest.fixture(scope="module")
+def nb(lab_notebooks: _Notebooks, request: pytest.FixtureRequest) -> LabNotebook:
+    """The notebook named by the module's ``NOTEBOOK``, opened in JupyterLab and run with "Run
+    All Cells" until an output shows the module's ``READY`` text. Modules naming the same
+    notebook share its page and kernel (tests run in file order and leave players paused)."""
+    return lab_notebooks.get(request.module.NOTEBOOK, request.module.READY)
+
+
+@pytest.fixture(autouse=True)
+def _nb_reports_no_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For tests that use ``nb``: fail a passing test during which the page raised an error,
+    logged one, or sent a request anywhere but to our server."""
+    if "nb" not in request.fixturenames:
+        yield
+        return
+    notebook: LabNotebook = request.getfixturevalue("nb")
+    server: LabServer = request.getfixturevalue("jupyter_lab")
+    n_page, n_console, n_requests = notebook.log.mark()
+    yield
+    if not _passed(request):
+        return
+    new = notebook.log.page_errors[n_page:] + notebook.log.console_errors[n_console:]
+    assert not new, "the JupyterLab page reported errors:\n" + "\n".join(new)
+    remote = [u for u in notebook.log.requests[n_requests:] if not u.startswith((server.url + "/", "data:", "blob:"))]
+    assert not remote, f"the JupyterLab page sent requests off the server: {remote}"

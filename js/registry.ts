@@ -1,0 +1,89 @@
+/* One Playback per player model, shared by all its views: full players and controls-only views
+ * (which may come from another copy of the bundle, so the registry lives on globalThis). */
+import { type AppendMessage, appendFrames, decode } from "./data";
+import { Playback } from "./playback";
+import { STYLES } from "./styles";
+import type { PlayerModel } from "./types";
+
+/** What a view needs to hear about besides the frame: new data, appended frames. */
+export interface DataListener {
+  build(): void;
+  dataAppended(): void;
+}
+
+export interface Shared {
+  playback: Playback;
+  views: Set<DataListener>;
+  users: number;
+  detach: () => void;
+}
+
+const registry = globalThis as unknown as {
+  __cleoPlayerShared?: Map<string, Shared>;
+  __cleoPlayers?: Set<unknown>;
+};
+/* keyed by the player's `_uid`: anywidget hands each view its own proxy of the model */
+const shared = (registry.__cleoPlayerShared ??= new Map<string, Shared>());
+/** every live 3D view, for tests and benchmarks (window.__cleoPlayers) */
+export const allViews = (registry.__cleoPlayers ??= new Set<unknown>());
+
+export function injectStyles(doc: Document): void {
+  if (doc.getElementById("cleo-player-styles")) return;
+  const style = doc.createElement("style");
+  style.id = "cleo-player-styles";
+  style.textContent = STYLES;
+  doc.head.append(style);
+}
+
+/** The widget manager's own model for a view's model proxy: listeners bound to it outlive the
+ * view (anywidget removes a view's listeners with the view). The proxy if there is none. */
+export async function sharedModel(model: PlayerModel): Promise<PlayerModel> {
+  const uid = model.get("_uid");
+  if (!uid) return model;
+  try {
+    return (await model.widget_manager.get_model(uid)) as PlayerModel;
+  } catch {
+    return model;
+  }
+}
+
+export function acquire(model: PlayerModel): Shared {
+  const key = model.get("_uid") || "";
+  let s = key ? shared.get(key) : undefined;
+  if (!s) {
+    const playback = new Playback(model, decode(model.get("_meta"), model.get("_data")));
+    const views = new Set<DataListener>();
+    const onData = () => {
+      // a live run ends with the full recording: keep following the end if we were there
+      const follow = !playback.playing && playback.nFrames > 0 && playback.frame >= playback.nFrames - 1;
+      playback.setData(decode(model.get("_meta"), model.get("_data")));
+      for (const v of views) v.build();
+      if (follow && playback.nFrames > 0) playback.seek(playback.nFrames - 1);
+    };
+    const onMessage = (msg: AppendMessage, buffers: DataView[]) => {
+      if (msg?.type !== "append") return;
+      playback.appendData(appendFrames(playback.data, msg, buffers));
+      for (const v of views) v.dataAppended();
+    };
+    model.on("change:_data", onData);
+    model.on("msg:custom", onMessage);
+    const detach = () => {
+      model.off("change:_data", onData);
+      model.off("msg:custom", onMessage);
+    };
+    s = { playback, views, users: 0, detach };
+    if (key) shared.set(key, s);
+  }
+  s.users++;
+  return s;
+}
+
+export function release(model: PlayerModel, s: Shared): void {
+  s.users--;
+  if (s.users === 0) {
+    s.detach();
+    s.playback.dispose();
+    const key = model.get("_uid") || "";
+    if (shared.get(key) === s) shared.delete(key);
+  }
+}
