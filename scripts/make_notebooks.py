@@ -464,7 +464,8 @@ players still interactive."""),
 player = Player(sim, **plotargs)
 player.run(100 * b2.ms, progress=False)
 fibers.max_value_viz = np.max(fibers.irradiance)
-player.refresh()  # brightness follows the new max_value_viz"""),
+player.refresh()  # brightness follows the new max_value_viz
+player"""),
     ("md", """## A standalone, interactive HTML file
 `save_html` writes one file with the player, its controls and the data inlined: it plays
 offline from `file://`, with no Python and no Jupyter behind it. Send it, or attach it to a
