@@ -3,17 +3,22 @@
  * PointsMaterial, one draw call per frame, same canvas size, a similar camera. */
 import * as THREE from "three";
 
-export function start(el: HTMLElement, positions: Float32Array, width: number, height: number, size: number) {
+export interface Bare {
+  renders: number;
+  running: boolean;
+}
+
+export function start(el: HTMLElement, positions: Float32Array, width: number, height: number, size: number): Bare {
   const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
   renderer.setPixelRatio(1);
   renderer.setSize(width, height);
   el.append(renderer.domElement);
   const geom = new THREE.BufferGeometry();
   geom.setAttribute("position", new THREE.BufferAttribute(positions, 3));
-  geom.computeBoundingSphere();
   const colors = new Float32Array(positions.length);
   for (let i = 0; i < colors.length; i += 3) colors.set(i < colors.length / 2 ? [0.94, 0.25, 0.15] : [0.02, 0.41, 0.99], i);
   geom.setAttribute("color", new THREE.BufferAttribute(colors, 3));
+  geom.computeBoundingSphere();
   const material = new THREE.PointsMaterial({
     vertexColors: true,
     size,
@@ -22,20 +27,21 @@ export function start(el: HTMLElement, positions: Float32Array, width: number, h
     opacity: 0.2,
     depthWrite: false,
   });
-  const points = new THREE.Points(geom, material);
   const scene = new THREE.Scene();
-  scene.add(points);
+  scene.add(new THREE.Points(geom, material));
   const sphere = geom.boundingSphere as THREE.Sphere;
   const camera = new THREE.PerspectiveCamera(30, width / height, sphere.radius / 100, sphere.radius * 100);
   camera.up.set(0, 0, 1);
   camera.position.copy(sphere.center).add(new THREE.Vector3(1, -1.7, 1.2).multiplyScalar(sphere.radius * 1.5));
   camera.lookAt(sphere.center);
-  const stats = { renders: 0 };
+  const bare: Bare = { renders: 0, running: true };
   const loop = () => {
-    renderer.render(scene, camera);
-    stats.renders++;
+    if (bare.running) {
+      renderer.render(scene, camera);
+      bare.renders++;
+    }
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
-  return stats;
+  return bare;
 }

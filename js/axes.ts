@@ -1,5 +1,6 @@
 /* The axis box, ticks and labels (in axis_scale_unit), like cleo.viz.plot's mplot3d axes. */
 import * as THREE from "three";
+import { LabelLayer } from "./labels";
 import type { AxesMeta } from "./types";
 
 /** About `target` round tick values covering [lo, hi]. */
@@ -22,41 +23,12 @@ function formatTick(v: number): string {
   return s;
 }
 
-interface Label {
-  sprite: THREE.Sprite;
-  aspect: number;
-  px: number; // text height on screen, CSS pixels
-}
-
-/** A text sprite of constant screen size (see AxesBox.setScreenScale); its canvas texture is
- * disposed with the axes. */
-function textSprite(text: string, color: string, disposables: Array<{ dispose(): void }>): [THREE.Sprite, number] {
-  const canvas = document.createElement("canvas");
-  const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-  const fontPx = 48;
-  ctx.font = `${fontPx}px sans-serif`;
-  const w = Math.ceil(ctx.measureText(text).width) + 8;
-  canvas.width = w;
-  canvas.height = fontPx + 16;
-  ctx.font = `${fontPx}px sans-serif`;
-  ctx.fillStyle = color;
-  ctx.textBaseline = "middle";
-  ctx.textAlign = "center";
-  ctx.fillText(text, w / 2, canvas.height / 2);
-  const tex = new THREE.CanvasTexture(canvas);
-  tex.colorSpace = THREE.SRGBColorSpace;
-  const mat = new THREE.SpriteMaterial({ map: tex, transparent: true, depthWrite: false, sizeAttenuation: false });
-  const sprite = new THREE.Sprite(mat);
-  disposables.push(tex, mat);
-  return [sprite, canvas.width / canvas.height];
-}
-
 export class AxesBox {
   readonly group = new THREE.Group();
   private disposables: Array<{ dispose(): void }> = [];
-  private labels: Label[] = [];
+  private labels: LabelLayer;
 
-  constructor(axes: AxesMeta, color = "#b8b8b8") {
+  constructor(axes: AxesMeta, color = "#d0d0d0") {
     const [x0, x1] = axes.xlim;
     const [y0, y1] = axes.ylim;
     const [z0, z1] = axes.zlim;
@@ -68,12 +40,8 @@ export class AxesBox {
 
     const tick = span * 0.015;
     const segs: number[] = [];
-    const label = (s: string, p: THREE.Vector3, px = 15) => {
-      const [sprite, aspect] = textSprite(s, color, this.disposables);
-      sprite.position.copy(p);
-      this.group.add(sprite);
-      this.labels.push({ sprite, aspect, px });
-    };
+    this.labels = new LabelLayer(color);
+    const label = (s: string, p: THREE.Vector3, px = 13) => this.labels.add(s, p, px);
     // x ticks along (y0, z0) edge, y ticks along (x1, z0), z ticks along (x0, y1): the three
     // edges mplot3d labels at its default view
     // fewer ticks on short axes, so labels don't overlap
@@ -91,26 +59,23 @@ export class AxesBox {
       label(formatTick(v), new THREE.Vector3(x0 - tick * 3.2, y1 + tick * 3.2, v));
     }
     const u = axes.unit;
-    label(`x (${u})`, new THREE.Vector3((x0 + x1) / 2, y0 - tick * 8, z0), 17);
-    label(`y (${u})`, new THREE.Vector3(x1 + tick * 9, (y0 + y1) / 2, z0), 17);
-    label(`z (${u})`, new THREE.Vector3(x0 - tick * 8, y1 + tick * 8, (z0 + z1) / 2), 17);
+    label(`x (${u})`, new THREE.Vector3((x0 + x1) / 2, y0 - tick * 8, z0), 15);
+    label(`y (${u})`, new THREE.Vector3(x1 + tick * 9, (y0 + y1) / 2, z0), 15);
+    label(`z (${u})`, new THREE.Vector3(x0 - tick * 8, y1 + tick * 8, (z0 + z1) / 2), 15);
     const g = new THREE.BufferGeometry();
     g.setAttribute("position", new THREE.Float32BufferAttribute(segs, 3));
     const m = new THREE.LineBasicMaterial({ color: 0x888888 });
-    this.group.add(new THREE.LineSegments(g, m));
+    this.group.add(new THREE.LineSegments(g, m), this.labels.build());
     this.disposables.push(g, m);
   }
 
-  /** Keep labels at a constant size on screen: `pxPerUnit` = CSS pixels per world unit at
-   * distance 1 from the camera (canvas height / (2 tan(fov / 2))). */
-  setScreenScale(pxPerUnit: number): void {
-    for (const l of this.labels) {
-      const h = l.px / pxPerUnit;
-      l.sprite.scale.set(h * l.aspect, h, 1);
-    }
+  /** The canvas size in CSS pixels: labels keep a constant size on screen. */
+  setViewport(width: number, height: number): void {
+    this.labels.setViewport(width, height);
   }
 
   dispose(): void {
+    this.labels.dispose();
     for (const d of this.disposables) d.dispose();
     this.disposables = [];
   }

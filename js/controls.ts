@@ -130,7 +130,7 @@ export class ControlBar {
       parts.push(b);
     }
     this.el.append(...parts);
-    this.unsubscribe = this.pb.subscribe(() => this.sync());
+    this.unsubscribe = this.pb.subscribeUi(() => this.sync());
     this.sync();
   }
 
@@ -145,11 +145,13 @@ export class ControlBar {
       this.playBtn.title = `${state} (space)`;
       this.playBtn.setAttribute("aria-label", state);
     }
-    this.scrub.max = String(Math.max(n - 1, 0));
+    const max = String(Math.max(n - 1, 0));
+    if (this.scrub.max !== max) this.scrub.max = max;
     if (Number(this.scrub.value) !== pb.frame) this.scrub.value = String(pb.frame);
-    this.scrub.disabled = n === 0;
-    this.playBtn.disabled = n === 0;
-    this.readout.textContent = timeReadout(pb);
+    if (this.scrub.disabled !== (n === 0)) this.scrub.disabled = n === 0;
+    if (this.playBtn.disabled !== (n === 0)) this.playBtn.disabled = n === 0;
+    const text = timeReadout(pb);
+    if (this.readout.textContent !== text) this.readout.textContent = text;
     this.el.dataset.frame = String(pb.frame);
     this.el.dataset.playing = String(pb.playing);
     this.syncSpeed();

@@ -10,6 +10,7 @@ import type { LoopMode, PlayerModel } from "./types";
 
 export const NO_SPIKE = -1e9;
 const SYNC_INTERVAL_MS = 100; // browser -> kernel frame sync while playing (~10 Hz)
+const UI_INTERVAL_MS = 50; // control bars while playing (20 Hz)
 
 export interface DirtyRange {
   min: number;
@@ -144,6 +145,10 @@ export class Playback {
   private lastSync = 0;
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
   private listeners = new Set<Listener>();
+  private uiListeners = new Set<Listener>();
+  private uiLast = 0;
+  private uiShownPlaying = false;
+  private uiTimer: ReturnType<typeof setTimeout> | null = null;
   private modelHandlers: Array<[string, () => void]> = [];
 
   constructor(
@@ -214,8 +219,33 @@ export class Playback {
     return () => this.listeners.delete(fn);
   }
 
+  /** Like subscribe, for control bars: while playing, at most every UI_INTERVAL_MS (a readout
+   * changing 60 times a second is unreadable, and DOM updates cost the 3D views frames), all
+   * bars together; any other change (pause, seek, speed, loop) at once. */
+  subscribeUi(fn: Listener): () => void {
+    this.uiListeners.add(fn);
+    return () => this.uiListeners.delete(fn);
+  }
+
   private emit(): void {
     for (const fn of this.listeners) fn();
+    const now = performance.now();
+    if (!this.playing || !this.uiShownPlaying || now - this.uiLast >= UI_INTERVAL_MS) {
+      if (this.uiTimer !== null) clearTimeout(this.uiTimer);
+      this.uiTimer = null;
+      this.emitUi();
+    } else if (this.uiTimer === null) {
+      this.uiTimer = setTimeout(() => {
+        this.uiTimer = null;
+        this.emitUi();
+      }, UI_INTERVAL_MS - (now - this.uiLast));
+    }
+  }
+
+  private emitUi(): void {
+    this.uiLast = performance.now();
+    this.uiShownPlaying = this.playing;
+    for (const fn of this.uiListeners) fn();
   }
 
   /** Replace the data (new recording from Python); keeps the frame if it still exists. */
@@ -371,7 +401,9 @@ export class Playback {
   dispose(): void {
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    if (this.uiTimer !== null) clearTimeout(this.uiTimer);
     for (const [evt, fn] of this.modelHandlers) this.model.off(evt as "change:frame", fn);
     this.listeners.clear();
+    this.uiListeners.clear();
   }
 }

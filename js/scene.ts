@@ -33,7 +33,7 @@ void main() {
   vFlash = b;
   vColor = mix(uGroupColor[g], vec3(1.0), 0.35 * b);
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
-  gl_PointSize = uGroupSize[g] * uPixelRatio * (1.0 + 0.7 * b);
+  gl_PointSize = uGroupSize[g] * uPixelRatio * (1.0 + 0.4 * b * b); // larger at the flash, back fast
 }`;
 
 const NEURON_FRAGMENT = /* glsl */ `

@@ -161,7 +161,7 @@ export class PlayerView {
     const meta = data.meta;
     this.objects = new SceneObjects(data, this.pb.spikes);
     this.axes = new AxesBox(meta.axes);
-    this.axes.setScreenScale(this.camera.aspect > 0 ? this.stageHeight() / (2 * Math.tan(((FOV / 2) * Math.PI) / 180)) : 1);
+    this.axes.setViewport(this.stage.clientWidth, this.stageHeight());
     this.content.add(this.axes.group, this.objects.root, this.extras.root);
     // cleo's convention: +z is depth, drawn downward when invert_z
     this.content.scale.set(1, 1, meta.axes.invert_z ? -1 : 1);
@@ -251,7 +251,7 @@ export class PlayerView {
     this.renderer.domElement.style.height = `${height}px`;
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
-    this.axes?.setScreenScale(height / (2 * Math.tan(((FOV / 2) * Math.PI) / 180)));
+    this.axes?.setViewport(width, height);
     this.requestRender();
   };
 
