@@ -198,3 +198,11 @@ def test_player_plays_a_saved_recording(seed_run, tmp_path):
     assert p._meta["n_frames"] == 100 and p._meta["lights"] == []
     ptr = np.frombuffer(p._data["spike_ptr"], np.uint32)
     assert ptr[-1] == rec.recording.n_spikes
+
+
+def test_player_injects_a_recorder_for_chosen_groups():
+    s = seed_tutorial(n_e=40)
+    p = Player(s.sim, neuron_groups=[s.inh], colors=["blue"])
+    assert [ng.name for ng in p.recorder.neuron_groups] == ["inh"]
+    assert p.recorder in s.sim.devices
+    assert Player(s.sim).recorder is p.recorder  # found, not injected twice

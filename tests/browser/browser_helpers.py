@@ -568,3 +568,42 @@ def expect_fixed(ok: bool, symptom: str) -> None:
     """Raise :class:`KnownBug` with ``symptom`` unless ``ok``."""
     if not ok:
         raise KnownBug(symptom)
+
+
+# --- standalone pages opened offline ------------------------------------------------------
+LOCAL_SCHEMES = ("file:", "blob:", "data:")
+
+
+@dataclass
+class OfflinePage:
+    page: Any
+    log: Any  # browser_helpers.PageLog: errors and every request the page made
+    blocked: list[str]  # requests the route aborted
+
+
+def open_offline(new_page: Any, path: Path, root: str) -> OfflinePage:
+    """Open ``path`` from file:// in a context with the network off; every request that is
+    not local is recorded and aborted."""
+    lp = new_page()
+    blocked: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(LOCAL_SCHEMES):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort("internetdisconnected")
+
+    lp.context.route("**/*", route)
+    lp.context.set_offline(True)
+    lp.page.goto(path.as_uri())
+    wait_for_render(lp.page, root)
+    return OfflinePage(lp.page, lp.log, blocked)
+
+
+def assert_stayed_offline(lp: OfflinePage) -> None:
+    remote = [u for u in lp.log.requests if not u.startswith(LOCAL_SCHEMES)]
+    assert not remote and not lp.blocked, f"the page tried the network: {remote + lp.blocked}"
+    # the page itself was seen by the recorder (its bundle is imported from a blob: URL, which
+    # Chromium does not always report as a request once routing is on)
+    assert any(u.startswith("file:") for u in lp.log.requests), lp.log.requests

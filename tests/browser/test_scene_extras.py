@@ -25,7 +25,9 @@ from browser_helpers import (
     LabNotebook,
     PageLog,
     assert_draws_network,
+    assert_stayed_offline,
     canvas_rgb,
+    open_offline,
     pixel_stats,
     poll,
     run_all_cells,
@@ -267,21 +269,8 @@ def html_player() -> Any:
 
 def test_save_html_shows_the_extras_offline(html_player, new_page, tmp_path: Path, artifacts_dir: Path) -> None:
     path = html_player.save_html(tmp_path / "extras.html")
-    lp = new_page()
-    blocked: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(("file:", "blob:", "data:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort("internetdisconnected")
-
-    lp.context.route("**/*", route)
-    lp.context.set_offline(True)
+    lp = open_offline(new_page, path, ROOT)
     page = lp.page
-    page.goto(path.as_uri())
-    wait_for_render(page, ROOT)
     rgb = canvas_rgb(page, ROOT)
     stats = pixel_stats(rgb)
     save_stage(page, ROOT, artifacts_dir, "extras-html", stats)
@@ -290,4 +279,4 @@ def test_save_html_shows_the_extras_offline(html_player, new_page, tmp_path: Pat
     assert g.sum() > 800 and m.sum() > 300, (g.sum(), m.sum())
     assert np.linalg.norm(centroid(g) - project(page, ROOT, (-500, 0, 350))) < CENTRE_TOLERANCE_PX
     assert np.linalg.norm(centroid(m) - project(page, ROOT, (500, 0, 350))) < CENTRE_TOLERANCE_PX
-    assert not blocked, blocked
+    assert_stayed_offline(lp)

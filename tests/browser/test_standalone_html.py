@@ -3,30 +3,28 @@ and plays. The players are built in this process (no Jupyter)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from browser_helpers import (
     assert_draws_network,
+    assert_stayed_offline,
     bar_state,
     canvas_rgb,
     changed_pixels,
+    open_offline,
     pixel_stats,
     poll,
     readout,
     renders,
     save_stage,
     shown_frame,
-    wait_for_render,
 )
 
 pytestmark = pytest.mark.browser
 
 ROOT = "#cleo-player-root"  # the element the exported page renders the player into
-LOCAL_SCHEMES = ("file:", "blob:", "data:")
 
 
 @pytest.fixture(scope="module")
@@ -47,47 +45,12 @@ def seed_players() -> dict[str, Any]:
     return {"empty": empty, "player": Player(s.sim, **s.plotargs)}
 
 
-@dataclass
-class OfflinePage:
-    page: Any
-    log: Any  # browser_helpers.PageLog: errors and every request the page made
-    blocked: list[str]  # requests the route aborted
-
-
-def open_offline(new_page: Any, path: Path) -> OfflinePage:
-    """Open ``path`` from file:// in a context with the network off; every request that is
-    not local is recorded and aborted."""
-    lp = new_page()
-    blocked: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(LOCAL_SCHEMES):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort("internetdisconnected")
-
-    lp.context.route("**/*", route)
-    lp.context.set_offline(True)
-    lp.page.goto(path.as_uri())
-    wait_for_render(lp.page, ROOT)
-    return OfflinePage(lp.page, lp.log, blocked)
-
-
-def assert_stayed_offline(lp: OfflinePage) -> None:
-    remote = [u for u in lp.log.requests if not u.startswith(LOCAL_SCHEMES)]
-    assert not remote and not lp.blocked, f"the page tried the network: {remote + lp.blocked}"
-    # the page itself was seen by the recorder (its bundle is imported from a blob: URL, which
-    # Chromium does not always report as a request once routing is on)
-    assert any(u.startswith("file:") for u in lp.log.requests), lp.log.requests
-
-
 def test_save_html_draws_and_plays_offline(seed_players, new_page, tmp_path, artifacts_dir):
     player = seed_players["player"]
     path = player.save_html(tmp_path / "run.html")
     assert path.stat().st_size > 100_000  # bundle + data inlined
 
-    lp = open_offline(new_page, path)
+    lp = open_offline(new_page, path, ROOT)
     page = lp.page
     assert page.inner_text(f"{ROOT} .cleo-overlay").strip() == ""
     assert not page.locator(f"{ROOT} .cleo-overlay").is_visible()
@@ -147,7 +110,7 @@ def test_save_html_draws_and_plays_offline(seed_players, new_page, tmp_path, art
 def test_save_html_before_run_shows_message(seed_players, new_page, tmp_path, artifacts_dir):
     empty = seed_players["empty"]
     assert empty.n_frames == 0
-    lp = open_offline(new_page, empty.save_html(tmp_path / "empty.html"))
+    lp = open_offline(new_page, empty.save_html(tmp_path / "empty.html"), ROOT)
     page = lp.page
     overlay = page.locator(f"{ROOT} .cleo-overlay")
     assert overlay.is_visible()
