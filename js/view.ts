@@ -39,6 +39,7 @@ export class PlayerView {
   private unsubscribe: () => void;
   private resizeObserver: ResizeObserver;
   private contextLost = false;
+  private framed = false;
   private center = new THREE.Vector3();
   private radius = 1;
   /** number of frames rendered, and when the first one was (for tests and benchmarks) */
@@ -222,7 +223,11 @@ export class PlayerView {
   resetCamera(): void {
     const azim = (-60 * Math.PI) / 180;
     const elev = (30 * Math.PI) / 180;
-    const dist = (this.radius / Math.sin(((FOV / 2) * Math.PI) / 180)) * 0.8;
+    // the box is flat, so vertically 0.8 of its bounding sphere fits; a narrow view must also
+    // fit the whole sphere across
+    const vHalf = ((FOV / 2) * Math.PI) / 180;
+    const hHalf = Math.atan(Math.tan(vHalf) * Math.max(this.camera.aspect, 1e-3));
+    const dist = Math.max((0.8 * this.radius) / Math.sin(vHalf), this.radius / Math.sin(hHalf));
     const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
     this.camera.up.set(0, 0, 1);
     this.camera.position.copy(this.center).addScaledVector(dir, dist);
@@ -252,6 +257,10 @@ export class PlayerView {
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
     this.axes?.setViewport(width, height);
+    if (!this.framed && width > 1) {
+      this.framed = true; // the first real size: frame the box for this aspect
+      this.resetCamera();
+    }
     this.requestRender();
   };
 
