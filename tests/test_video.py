@@ -365,7 +365,7 @@ def test_save_writes_every_frame(scene20, tmp_path, ext):
 def test_progress_bar_on_long_exports(scene20, tmp_path, capsys, monkeypatch):
     video.save(scene20, tmp_path / "short.mp4")  # 20 frames: no bar by default
     assert "short.mp4" not in capsys.readouterr().err
-    monkeypatch.setattr(video, "PROGRESS_MIN_FRAMES", 10)
+    monkeypatch.setattr(video.animation, "PROGRESS_MIN_FRAMES", 10)
     video.save(scene20, tmp_path / "long.mp4")
     assert re.search(r"long\.mp4: .*\d+/20 ", capsys.readouterr().err)  # tqdm's bar
 
@@ -382,7 +382,7 @@ def test_save_errors(scene20, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="imageio-ffmpeg"):
         video.save(scene20, tmp_path / "run.mp4")
     monkeypatch.undo()
-    monkeypatch.setitem(video.FORMATS, ".mp4", ("libnot-there", []))  # an ffmpeg build without it
+    monkeypatch.setitem(video.ffmpeg.FORMATS, ".mp4", ("libnot-there", []))  # an ffmpeg build without it
     with pytest.raises(RuntimeError, match="no 'libnot-there' encoder"):
         video.save(scene20, tmp_path / "run.mp4")
     assert not (tmp_path / "run.mp4").exists()

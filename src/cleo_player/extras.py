@@ -4,7 +4,7 @@ pythreejs (optional: ``pip install "cleo-player[pythreejs]"``) serves as the Pyt
 for extra 3D objects: brain-region meshes, an implant, a marker. cleo-player does not render
 them with pythreejs (frozen at three.js r97); :func:`describe` turns an object into a plain
 description that both renderers draw: the three.js front end (``js/extras.ts``) and the
-matplotlib fallback (:mod:`cleo_player.mpl_extras`).
+matplotlib fallback (:mod:`cleo_player.video.extras`).
 
 **Units.** Extras live in the scene's *axis units* (``axis_scale_unit``, µm by default): the
 numbers on the axes, the same as the neurons' coordinates there. +z is depth: an object at

@@ -124,7 +124,7 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
     )
     assert py["n_frames"] == N_FRAMES and len(py["idx"]) == py["n_spikes"] > 100
     js = view_eval(page, LIVE, """(v) => ({ n_frames: v.pb.data.meta.n_frames, n_spikes: v.pb.data.meta.n_spikes,
-        idx: Array.from(v.pb.data.spikeIdx), ptr: Array.from(v.pb.data.spikePtr) })""")  # fmt: skip
+        idx: Array.from(v.pb.data.spike_idx), ptr: Array.from(v.pb.data.spike_ptr) })""")  # fmt: skip
     assert (js["n_frames"], js["n_spikes"]) == (N_FRAMES, py["n_spikes"])
     assert js["idx"] == py["idx"] and js["ptr"] == py["ptr"], "the browser's spikes differ from the recording's"
     # ... the same as a Player built from the finished run would send

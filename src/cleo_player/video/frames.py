@@ -2,7 +2,7 @@
 
 The camera is static, so everything but the spiking neurons and the changing lights looks the
 same in every frame. :class:`SceneFrames` draws the scene once on an offscreen mplot3d figure
-(:mod:`cleo_player.mpl_draw`, cleo's look), cuts its artists, in mplot3d's drawing order, into
+(:mod:`cleo_player.video.draw`, cleo's look), cuts its artists, in mplot3d's drawing order, into
 runs of static artists and per-frame parts, and renders every static run once to an RGBA
 image (cropped to what it covers). A frame is then those images plus, at their place in the
 drawing order:
@@ -38,7 +38,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
-from cleo_player.mpl_draw import Scene3DArtists, depth_shade, draw_scene, light_brightness, light_rgba
+from cleo_player.video.draw import Scene3DArtists, depth_shade, draw_scene, light_brightness, light_rgba
 from cleo_player.scene import Scene
 
 PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")  # plt.figure arguments Figure lacks

@@ -2,7 +2,7 @@
 
 Meshes become ``Poly3DCollection`` s (shaded for the lit materials, edges only for
 ``wireframe``), lines ``Line3DCollection`` s and points scatters, drawn once with the static
-layers (:mod:`cleo_player.mpl_frames`). Primitive geometries are triangulated as three.js
+layers (:mod:`cleo_player.video.frames`). Primitive geometries are triangulated as three.js
 does. What matplotlib cannot draw in reasonable time (more than :data:`MAX_TRIANGLES`
 triangles or :data:`MAX_POINTS` points) is skipped, with one warning naming the objects.
 """

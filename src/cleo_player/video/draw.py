@@ -2,7 +2,7 @@
 
 This is the "true 3D" picture the video is made from: the same calls cleo makes (scatter per
 neuron group, per light source, probe contacts, scope arrow + focal disk + ROIs, labels, limits,
-negative z box aspect, legend), minus cleo's bugs. :mod:`cleo_player.mpl_frames` renders its
+negative z box aspect, legend), minus cleo's bugs. :mod:`cleo_player.video.frames` renders its
 static parts once and composites the per-frame parts on top.
 """
 
@@ -17,13 +17,13 @@ from matplotlib.artist import Artist
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
-from cleo_player.mpl_extras import draw_extras
+from cleo_player.video.extras import draw_extras
 from cleo_player.scene import LIGHT_ALPHA, LightCloud, Scene, ScopeView
 
 PROBE_MARKER_AREA = 40.0  # cleo Probe.add_self_to_plot: s=40, marker "x", no depth shading
 SCOPE_DISK_ALPHA = 0.2  # cleo Scope: translucent focal-plane disk
-SCOPE_ROI_DARKEN = 0.3
-CMAP_N = 256  # levels of cleo's light colormap  # cleo Scope: ROI markers in the scope colour times 0.3
+SCOPE_ROI_DARKEN = 0.3  # cleo Scope: ROI markers in the scope colour times 0.3
+CMAP_N = 256  # levels of cleo's light colormap
 
 
 @dataclass
