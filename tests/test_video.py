@@ -64,9 +64,7 @@ def device_sim():
     ng.v = "rand()"
     assign_coords_rand_rect_prism(ng, xlim=(-0.3, 0.3), ylim=(-0.3, 0.3), zlim=(0.1, 0.4))
     sim = cleo.CLSimulator(b2.Network(ng))
-    light = Light(
-        coords=(0, 0, 0) * b2.mm, light_model=fiber473nm(), max_value=10 * b2.mwatt / b2.mm2, name="fiber"
-    )
+    light = Light(coords=(0, 0, 0) * b2.mm, light_model=fiber473nm(), max_value=10 * b2.mwatt / b2.mm2, name="fiber")
     sim.inject(light, ng)
     contacts = linear_shank_coords(0.4 * b2.mm, 4, start_location=(-0.25, -0.25, 0.05) * b2.mm)
     probe = Probe(coords=contacts, name="probe")

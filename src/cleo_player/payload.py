@@ -45,7 +45,8 @@ def index_dtype(n_neurons: int) -> type:
 
 def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     """All groups' spikes of a span as one frame-sorted array of global neuron indices plus a
-    frame pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted)."""
+    frame pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted).
+    """
     n_frames = span.n_frames
     counts = [np.diff(ptr) for ptr in span.frame_ptr]
     total = np.sum(counts, axis=0) if counts else np.zeros(n_frames, np.int64)
@@ -66,7 +67,8 @@ def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
 
 def finite_float32(values: np.ndarray) -> np.ndarray:
     """float32 with NaN as 0 and infinities clipped to the largest float32: JSON and the
-    browser's shaders get finite numbers only."""
+    browser's shaders get finite numbers only.
+    """
     return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=FLOAT32_MAX, neginf=-FLOAT32_MAX).astype(
         np.float32
     )
@@ -83,7 +85,8 @@ def track_layout(tracks: tuple[DeviceTrack, ...]) -> list[dict[str, Any]]:
 
 def values_table(tracks: tuple[DeviceTrack, ...], n_frames: int, layout: list[dict[str, Any]]) -> np.ndarray:
     """The (n_frames, n_channels) float32 device-value table of ``layout`` (tracks matched by
-    name; channels a track lacks, or has beyond the layout, are 0 / dropped)."""
+    name; channels a track lacks, or has beyond the layout, are 0 / dropped).
+    """
     n_channels = sum(entry["n_channels"] for entry in layout)
     table = np.zeros((n_frames, n_channels), dtype=np.float32)
     by_name = {t.name: t for t in tracks}
@@ -109,7 +112,8 @@ def frame_buffers(span: FrameSpan, layout: list[dict[str, Any]]) -> dict[str, by
 
 def append_message(span: FrameSpan, layout: list[dict[str, Any]]) -> tuple[dict[str, Any], list[bytes]]:
     """A live-run message: the span's frames, to append after frame ``span.first - 1``. The
-    buffers are :data:`FRAME_BUFFERS`, in that order, encoded as in the initial payload."""
+    buffers are :data:`FRAME_BUFFERS`, in that order, encoded as in the initial payload.
+    """
     buffers = frame_buffers(span, layout)
     msg = {
         "type": "append",
@@ -213,7 +217,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         "version": WIRE_VERSION,
         "message": message,
         "n_frames": rec.n_frames,
-        "n_neurons": int(len(positions)),
+        "n_neurons": len(positions),
         "n_spikes": rec.n_spikes,
         "index_bytes": int(np.dtype(index_dtype(len(positions))).itemsize),
         "dt_ms": _round(rec.dt * 1e3),
@@ -221,7 +225,13 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         "t_end_ms": _round(rec.t_end * 1e3),
         "uniform": _is_uniform(rec.frame_t, rec.dt),
         "all_visible": bool(visible.all()),
-        "axes": {"unit": ax.unit, "xlim": list(ax.xlim), "ylim": list(ax.ylim), "zlim": list(ax.zlim), "invert_z": ax.invert_z},
+        "axes": {
+            "unit": ax.unit,
+            "xlim": list(ax.xlim),
+            "ylim": list(ax.ylim),
+            "zlim": list(ax.zlim),
+            "invert_z": ax.invert_z,
+        },
         "groups": _groups_meta(scene),
         "tracks": layout,
         "n_channels": sum(entry["n_channels"] for entry in layout),

@@ -9,7 +9,8 @@ restarts cleanly after ``sim.reset()``. It knows nothing about drawing: renderer
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 from attrs import define, field
@@ -41,9 +42,7 @@ def _split_entry(entry: Any) -> tuple[InterfaceDevice, dict]:
         return entry, {}
     if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], InterfaceDevice):
         return entry[0], dict(entry[1])
-    raise TypeError(
-        f"Recorder devices must be cleo devices or (device, plot_kwargs) tuples, got {entry!r}."
-    )
+    raise TypeError(f"Recorder devices must be cleo devices or (device, plot_kwargs) tuples, got {entry!r}.")
 
 
 def _device_value(device: InterfaceDevice) -> np.ndarray | None:
@@ -78,7 +77,7 @@ class Recorder(InterfaceDevice):
     at the frame's start.
     """
 
-    devices: Union[str, Iterable[DeviceEntry]] = "all"
+    devices: str | Iterable[DeviceEntry] = "all"
     """Devices to draw: ``"all"`` (every recorder and stimulator in the simulator, resolved
     when the simulation first runs), or a list of devices / ``(device, plot_kwargs)``."""
 
@@ -232,7 +231,8 @@ class Recorder(InterfaceDevice):
     def frames_since(self, first: int) -> FrameSpan:
         """The frames closed since frame ``first`` (frame ``k`` is closed once frame ``k + 1``
         has started): their spikes and device values, exactly as in :attr:`recording`. Costs
-        in proportion to the new data, so a live run can call it often."""
+        in proportion to the new data, so a live run can call it often.
+        """
         self._read_new_spikes()
         n_closed = max(len(self._frame_t) - 1, 0)
         first = min(max(first, 0), n_closed)
@@ -262,7 +262,8 @@ class Recorder(InterfaceDevice):
 
     def _spikes_between(self, k: int, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
         """Group ``k``'s spikes read so far with ``t0 <= t < t1``, in time order; touches only
-        the chunks that hold them."""
+        the chunks that hold them.
+        """
         chunks_i, chunks_t = self._spike_i[k], self._spike_t[k]
         c = bisect.bisect_left(self._chunk_last_t[k], t0)  # first chunk ending at or after t0
         i_out, t_out = [], []
@@ -278,7 +279,8 @@ class Recorder(InterfaceDevice):
 
     def _tracks(self, first: int, stop: int) -> tuple[DeviceTrack, ...]:
         """Device tracks of frames ``first .. stop - 1``: one per device that had a value (NaN
-        where it had none), as wide as its widest value."""
+        where it had none), as wide as its widest value.
+        """
         tracks = []
         entries = self._entries if self._entries is not None else self.device_entries
         for j, (device, _) in enumerate(entries):
@@ -296,7 +298,9 @@ class Recorder(InterfaceDevice):
                     v = frame[j]
                     if v is not None:
                         values[f, : v.size] = v
-            tracks.append(DeviceTrack(name=device.name, kind=type(device).__name__, values=values, unit=track_unit(device)))
+            tracks.append(
+                DeviceTrack(name=device.name, kind=type(device).__name__, values=values, unit=track_unit(device))
+            )
         return tuple(tracks)
 
     # --- cleo VideoVisualizer compatibility -----------------------------------------------

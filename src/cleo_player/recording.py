@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 
@@ -88,7 +87,8 @@ class DeviceTrack:
 class FrameSpan:
     """Frames ``first .. first + n_frames - 1`` of a recording: their spikes (per group, in the
     CSR layout of :class:`GroupData`, pointers relative to the span) and device values, without
-    the neurons' positions. What a live run streams; the whole recording is one span too."""
+    the neurons' positions. What a live run streams; the whole recording is one span too.
+    """
 
     first: int
     dt: float  # frame length, seconds
@@ -163,7 +163,7 @@ class Recording:
         raise KeyError(f"No device track named {name!r}; tracks: {[t.name for t in self.tracks]}")
 
     # --- persistence ----------------------------------------------------------------------
-    def save(self, path: Union[str, Path]) -> Path:
+    def save(self, path: str | Path) -> Path:
         """Write the recording to a ``.npz`` file; :meth:`load` reads it back exactly."""
         path = Path(path)
         if path.suffix != ".npz":
@@ -188,7 +188,7 @@ class Recording:
         return path
 
     @classmethod
-    def load(cls, path: Union[str, Path]) -> Recording:
+    def load(cls, path: str | Path) -> Recording:
         with np.load(Path(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             if meta.get("format") != "cleo-player-recording":
@@ -224,10 +224,17 @@ class Recording:
         for a, b in zip(self.groups, other.groups):
             if a.name != b.name or not all(
                 np.array_equal(x, y) and x.dtype == y.dtype
-                for x, y in [(a.positions, b.positions), (a.spike_i, b.spike_i), (a.spike_t, b.spike_t), (a.frame_ptr, b.frame_ptr)]
+                for x, y in [
+                    (a.positions, b.positions),
+                    (a.spike_i, b.spike_i),
+                    (a.spike_t, b.spike_t),
+                    (a.frame_ptr, b.frame_ptr),
+                ]
             ):
                 return False
         for a, b in zip(self.tracks, other.tracks):
-            if (a.name, a.kind, a.unit) != (b.name, b.kind, b.unit) or not np.array_equal(a.values, b.values, equal_nan=True):
+            if (a.name, a.kind, a.unit) != (b.name, b.kind, b.unit) or not np.array_equal(
+                a.values, b.values, equal_nan=True
+            ):
                 return False
         return True

@@ -15,8 +15,9 @@ import base64
 import logging
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -64,7 +65,7 @@ class SceneAnimation(FuncAnimation):
         with matplotlib_ffmpeg():
             return super().save(*args, **kwargs)
 
-    def to_html5_video(self, embed_limit: Optional[float] = None) -> str:
+    def to_html5_video(self, embed_limit: float | None = None) -> str:
         with matplotlib_ffmpeg():
             return super().to_html5_video(embed_limit)
 
@@ -96,7 +97,7 @@ def interval_ms(scene: Scene, slowdown_factor: float) -> float:
 class FrameRenderer:
     """Draws the frames of a Scene on an offscreen Agg canvas (no pyplot figure)."""
 
-    def __init__(self, scene: Scene, dpi: Optional[float] = None, **figargs: Any) -> None:
+    def __init__(self, scene: Scene, dpi: float | None = None, **figargs: Any) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -136,8 +137,8 @@ def to_html5_video(
     scene: Scene,
     slowdown_factor: float = SLOWDOWN_FACTOR,
     *,
-    embed_limit: Optional[float] = None,
-    progress: Optional[bool] = None,
+    embed_limit: float | None = None,
+    progress: bool | None = None,
     **figargs: Any,
 ) -> str:
     """An HTML5 ``<video>`` tag with the h264 mp4 inlined (base64), like
@@ -157,7 +158,8 @@ def to_html5_video(
         _log.warning(
             "Animation movie is %s bytes, exceeding the limit of %s MB. Set embed_limit (or the "
             "animation.embed_limit rc parameter) higher, or save to a file with save().",
-            len(vid64), limit,
+            len(vid64),
+            limit,
         )
         return "Video too large to embed."
     return _VIDEO_TAG.format(
@@ -167,12 +169,12 @@ def to_html5_video(
 
 def save(
     scene: Scene,
-    path: Union[str, Path],
+    path: str | Path,
     slowdown_factor: float = SLOWDOWN_FACTOR,
     *,
-    fps: Optional[float] = None,
-    dpi: Optional[float] = None,
-    progress: Optional[bool] = None,
+    fps: float | None = None,
+    dpi: float | None = None,
+    progress: bool | None = None,
     **figargs: Any,
 ) -> Path:
     """Write ``scene`` as ``.mp4`` (h264), ``.webm`` (VP9) or ``.gif``.
@@ -191,9 +193,9 @@ def _write_video(
     path: Path,
     slowdown_factor: float,
     *,
-    fps: Optional[float] = None,
-    dpi: Optional[float] = None,
-    progress: Optional[bool] = None,
+    fps: float | None = None,
+    dpi: float | None = None,
+    progress: bool | None = None,
     **figargs: Any,
 ) -> tuple[int, int]:
     """Render every frame into ``path`` through ffmpeg; returns the frame size in pixels."""
@@ -246,7 +248,7 @@ def _check_frames(scene: Scene) -> None:
         )
 
 
-def _figure_kwargs(figargs: dict, fig: Optional[Figure] = None) -> dict:
+def _figure_kwargs(figargs: dict, fig: Figure | None = None) -> dict:
     """``Figure`` keyword arguments from ``plt.figure`` ones (and the figure's actual size)."""
     kwargs = {k: v for k, v in figargs.items() if k not in PYPLOT_ONLY_FIGARGS}
     if fig is not None:
@@ -255,7 +257,7 @@ def _figure_kwargs(figargs: dict, fig: Optional[Figure] = None) -> dict:
     return kwargs
 
 
-def _progress(frames: range, progress: Optional[bool], desc: str) -> Any:
+def _progress(frames: range, progress: bool | None, desc: str) -> Any:
     show = len(frames) >= PROGRESS_MIN_FRAMES if progress is None else bool(progress)
     if not show:
         return frames

@@ -1,5 +1,6 @@
 """ffmpeg for the video fallback: the binary of ``imageio-ffmpeg``, and a pipe that encodes raw
-RGBA frames into ``.mp4`` (h264), ``.webm`` (VP9) or ``.gif``."""
+RGBA frames into ``.mp4`` (h264), ``.webm`` (VP9) or ``.gif``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import functools
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any
 
 import matplotlib as mpl
 
@@ -21,8 +23,22 @@ FORMATS: dict[str, tuple[str, list[str]]] = {
     ".mp4": ("libx264", ["-pix_fmt", "yuv420p", "-vf", _EVEN, "-movflags", "+faststart"]),
     ".webm": (
         "libvpx-vp9",
-        ["-pix_fmt", "yuv420p", "-vf", _EVEN, "-b:v", "0", "-crf", "32",
-         "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"],
+        [
+            "-pix_fmt",
+            "yuv420p",
+            "-vf",
+            _EVEN,
+            "-b:v",
+            "0",
+            "-crf",
+            "32",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-row-mt",
+            "1",
+        ],
     ),
     ".gif": ("gif", ["-filter_complex", "split[a][b];[a]palettegen[p];[b][p]paletteuse", "-loop", "0"]),
 }
@@ -64,7 +80,8 @@ def _check_encoder(exe: str, codec: str) -> None:
 
 class FFmpegPipe:
     """An ffmpeg process reading raw RGBA frames on stdin and writing ``path``; on failure
-    it removes the partial file and says why (e.g. an encoder missing from the build)."""
+    it removes the partial file and says why (e.g. an encoder missing from the build).
+    """
 
     def __init__(
         self, exe: str, path: Path, size: tuple[int, int], fps: float, codec: str, out_args: list[str]
@@ -84,13 +101,13 @@ class FFmpegPipe:
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stderr=self._stderr)
         return self
 
-    def write(self, frame: Union[bytes, memoryview]) -> None:
+    def write(self, frame: bytes | memoryview) -> None:
         try:
             self.proc.stdin.write(frame)
         except BrokenPipeError:
             self._fail("stopped")
 
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
         with contextlib.suppress(BrokenPipeError):
             self.proc.stdin.close()
         code = self.proc.wait()

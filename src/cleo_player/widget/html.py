@@ -91,7 +91,8 @@ def _jsonable(value: Any) -> Any:
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: every ``<`` escaped, so no text in it
-    (``</script>``, ``<!--``) can end or change the element."""
+    (``</script>``, ``<!--``) can end or change the element.
+    """
     return json.dumps(value, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
 
 

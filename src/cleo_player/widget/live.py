@@ -9,7 +9,8 @@ frames closed since a given frame, an encoder and a ``send`` function.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cleo_player.defaults import LIVE_INTERVAL
 from cleo_player.recording import FrameSpan

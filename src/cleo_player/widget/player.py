@@ -9,7 +9,7 @@ the player and observe it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 import anywidget
 import numpy as np
@@ -66,14 +66,14 @@ class Player(anywidget.AnyWidget):
         *,
         speed: float = SPEED,
         loop: str = LOOP,
-        decay: Optional[Quantity] = None,
+        decay: Quantity | None = None,
         height: int = HEIGHT,
-        neuron_groups: Optional[list[NeuronGroup]] = None,
+        neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
         self._plotargs = validate_plotargs(dict(plotargs))
         self._n_frames_live = 0
-        self._controls: Optional[PlayerControls] = None
+        self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
         self.recorder = recorder_for(source, neuron_groups)
         super().__init__(speed=speed, loop=loop, height=height)
@@ -168,7 +168,9 @@ class Player(anywidget.AnyWidget):
     def _valid_speed(self, proposal: dict) -> float:
         value = float(proposal["value"])
         if not (np.isfinite(value) and value > 0):
-            raise traitlets.TraitError(f"speed must be a positive number (1 = real time, 0.1 = 10x slower), got {value}.")
+            raise traitlets.TraitError(
+                f"speed must be a positive number (1 = real time, 0.1 = 10x slower), got {value}."
+            )
         return value
 
     @traitlets.validate("loop")
@@ -257,7 +259,8 @@ class Player(anywidget.AnyWidget):
     def show_controls(self, sidebar: bool = True, title: str = "cleo-player") -> Any:
         """Show the controls; in the JupyterLab sidebar (``sidecar``) when ``sidebar``.
 
-        Returns the Sidecar (close it with ``.close()``) or None."""
+        Returns the Sidecar (close it with ``.close()``) or None.
+        """
         from IPython.display import display
 
         if not sidebar:
@@ -271,7 +274,7 @@ class Player(anywidget.AnyWidget):
         return sc
 
     # --- export ---------------------------------------------------------------------------
-    def save_html(self, path: Union[str, Path], title: Optional[str] = None) -> Path:
+    def save_html(self, path: str | Path, title: str | None = None) -> Path:
         """Write one self-contained HTML file (bundle and data inlined) that plays offline."""
         from cleo_player.widget.html import standalone_html
 
@@ -303,9 +306,10 @@ class Player(anywidget.AnyWidget):
 
         return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
 
-    def save(self, path: Union[str, Path], slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
+    def save(self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
         """Export to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback, ffmpeg from
-        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`)."""
+        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
+        """
         path = Path(path)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
@@ -326,7 +330,12 @@ def _progress_bar(total_ms: float, enabled: bool) -> Any:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total_ms, unit="ms", desc="Simulating", bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} ms [{elapsed}<{remaining}]")
+    return tqdm(
+        total=total_ms,
+        unit="ms",
+        desc="Simulating",
+        bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} ms [{elapsed}<{remaining}]",
+    )
 
 
 def _to_ms(t: Any, name: str) -> float:

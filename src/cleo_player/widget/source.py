@@ -1,9 +1,10 @@
 """Where a Player's frames come from: the Recorder in a simulator (injected if need be), a
-Recorder, or a saved Recording."""
+Recorder, or a saved Recording.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from brian2 import NeuronGroup
 
@@ -11,7 +12,7 @@ from cleo_player.recorder import Recorder
 from cleo_player.recording import Recording
 
 
-def find_recorder(sim: Any) -> Optional[Recorder]:
+def find_recorder(sim: Any) -> Recorder | None:
     """The Recorder injected in a cleo CLSimulator, or None."""
     found = [d for d in getattr(sim, "devices", ()) if isinstance(d, Recorder)]
     if len(found) > 1:
@@ -22,7 +23,8 @@ def find_recorder(sim: Any) -> Optional[Recorder]:
 
 def drawable_groups(sim: Any) -> tuple[list[NeuronGroup], list[str]]:
     """The simulator's own neuron groups (not devices' helper groups), split into those
-    with coordinates and the names of those without."""
+    with coordinates and the names of those without.
+    """
     helper_objs: set = set()
     for device in sim.devices:
         helper_objs |= set(device.brian_objects)
@@ -36,9 +38,10 @@ def drawable_groups(sim: Any) -> tuple[list[NeuronGroup], list[str]]:
     return with_xyz, without
 
 
-def inject_recorder(sim: Any, neuron_groups: Optional[list[NeuronGroup]] = None, **recorder_kwargs: Any) -> Recorder:
+def inject_recorder(sim: Any, neuron_groups: list[NeuronGroup] | None = None, **recorder_kwargs: Any) -> Recorder:
     """Inject a Recorder into ``sim`` (after its existing devices) for the given groups,
-    or for every neuron group that has coordinates."""
+    or for every neuron group that has coordinates.
+    """
     if neuron_groups is None:
         neuron_groups, without = drawable_groups(sim)
         if not neuron_groups:
@@ -54,9 +57,10 @@ def inject_recorder(sim: Any, neuron_groups: Optional[list[NeuronGroup]] = None,
     return rec
 
 
-def recorder_for(source: Any, neuron_groups: Optional[list[NeuronGroup]] = None) -> Any:
+def recorder_for(source: Any, neuron_groups: list[NeuronGroup] | None = None) -> Any:
     """The Recorder (or stand-in) a Player plays for ``source``: a simulator, a Recorder or a
-    Recording."""
+    Recording.
+    """
     if isinstance(source, Recording):
         return RecordingSource(source)
     if isinstance(source, Recorder):
@@ -65,8 +69,7 @@ def recorder_for(source: Any, neuron_groups: Optional[list[NeuronGroup]] = None)
         rec = find_recorder(source) or inject_recorder(source, neuron_groups)
     else:
         raise TypeError(
-            "Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, "
-            f"got {type(source).__name__}."
+            f"Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, got {type(source).__name__}."
         )
     if not rec.neuron_groups:
         raise ValueError(
