@@ -89,7 +89,7 @@ def test_frame_trait_seek_time(player):
     assert player.frame == 42
     player.seek(100 * b2.ms)  # the end of the recording shows the last frame
     assert player.frame == 99
-    with pytest.raises(traitlets.TraitError, match="0..99"):
+    with pytest.raises(traitlets.TraitError, match=r"0\.\.99"):
         player.frame = 100
     with pytest.raises(ValueError, match="outside the recording"):
         player.seek(150 * b2.ms)
@@ -147,7 +147,8 @@ def test_player_on_sim_without_recorder_injects_one():
     assert p._meta["n_frames"] == 0 and "run the simulation" in p._meta["message"]
 
 
-def test_player_before_run_shows_message(seed_run):
+@pytest.mark.usefixtures("seed_run")
+def test_player_before_run_shows_message():
     s = seed_tutorial(n_e=40)
     rec = Recorder()
     s.sim.inject(rec, s.exc, s.inh)
@@ -162,7 +163,7 @@ def test_player_before_run_shows_message(seed_run):
 def test_player_rejects_bad_sources():
     import cleo
 
-    with pytest.raises(TypeError, match="CLSimulator, a cleo_player.Recorder or a Recording"):
+    with pytest.raises(TypeError, match=r"CLSimulator, a cleo_player\.Recorder or a Recording"):
         Player(42)
     with pytest.raises(ValueError, match=r"has no neuron groups.*sim.inject\(rec"):
         Player(Recorder())
