@@ -41,8 +41,9 @@ lint: setup
 	$(VENV)/bin/mypy
 	npm run typecheck
 
-## test: lint, then every test (unit, notebooks, browser)
+## test: lint, the JS unit tests (vitest, js/tests), then every Python test (unit, notebooks, browser)
 test: lint build chromium
+	npm test
 	$(PY) -m pytest
 
 ## test-fast: the tests that need no browser
