@@ -71,12 +71,13 @@ def test_live_run_twice_appends_and_throttles():
     player = Player(s.sim, **s.plotargs)
     sent: list[dict] = []
     player.send = lambda msg, _buffers=None: sent.append(msg)  # type: ignore[method-assign]
-    player.run(10 * b2.ms, progress=False)
-    player.run(5 * b2.ms, progress=False)
+    player.run(10 * b2.ms, progress=False, update_interval=3600.0)
+    # throttled: the first frame closed goes at once, the rest not before an hour has passed
+    assert [(m["first_frame"], m["n_frames"]) for m in sent] == [(0, 1)]
+    player.run(5 * b2.ms, progress=False, update_interval=3600.0)
     assert player.recording.n_frames == 15
-    # default throttle (0.15 s): a short run sends few messages, never a frame twice
-    frames = [f for m in sent for f in range(m["first_frame"], m["n_frames"])]
-    assert len(frames) == len(set(frames))
+    # the second run appends after the first's 10 frames, and sends no frame twice
+    assert [(m["first_frame"], m["n_frames"]) for m in sent] == [(0, 1), (10, 11)]
 
 
 def test_run_requires_a_positive_time():

@@ -92,6 +92,7 @@ def test_the_wheel_holds_the_front_end_and_py_typed(wheel: Path) -> None:
     for name in [*FRONT_END, *VENDORED, "py.typed", "widget/player.py", "video/frames.py"]:
         assert f"cleo_player/{name}" in names, name
     assert not [n for n in names if n.startswith(("js/", "tests/", "node_modules/"))]
+    assert [n for n in names if n.endswith(("dist-info/licenses/LICENSE", "dist-info/LICENSE"))], "no LICENSE"
     with zipfile.ZipFile(wheel) as z:
         bundle = z.read("cleo_player/static/widget.js")
     assert len(bundle) > 100_000 and b"sourceMappingURL" not in bundle  # the minified build
