@@ -4,14 +4,14 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab test test-fast chromium build clean
+.PHONY: setup demo lab lint test test-fast chromium build clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	npm ci --no-audit --no-fund
 	npm run build
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,dev]"
 	@touch $@
 
 ## setup: Python venv (.venv), npm packages, JS bundle, cleo-player in editable mode
@@ -34,9 +34,16 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-## test: type-check the front end, then every test (unit, notebooks, browser)
-test: build chromium
+## lint: ruff (lint and format check), mypy on src/, strict tsc on js/
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	npm run typecheck
+
+## test: lint, the JS unit tests (vitest, js/tests), then every Python test (unit, notebooks, browser)
+test: lint build chromium
+	npm test
 	$(PY) -m pytest
 
 ## test-fast: the tests that need no browser

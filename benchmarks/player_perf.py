@@ -19,8 +19,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from cleo_player.recording import Recording
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
@@ -38,7 +42,7 @@ VIEWPORT = {"width": 900, "height": 640}
 POINT_PX = 4.0
 
 
-def synthetic_recording(n_neurons: int, n_spikes: int, n_frames: int = 1000, seed: int = 0):
+def synthetic_recording(n_neurons: int, n_spikes: int, n_frames: int = 1000, seed: int = 0) -> Recording:
     """Neurons in a 2 x 2 x 0.5 mm slab, Poisson-like spikes spread over the frames."""
     from cleo_player.recording import GroupData, Recording
 
@@ -57,6 +61,7 @@ def synthetic_recording(n_neurons: int, n_spikes: int, n_frames: int = 1000, see
 
 
 def payload_sizes() -> None:
+    """1. Bytes per spike, neuron and channel of the payload, for the tutorial and a big recording."""
     import brian2 as b2
 
     from cleo_player import Player, Recorder
@@ -71,7 +76,7 @@ def payload_sizes() -> None:
         ("seed tutorial (500 neurons)", Player(rec, **s.plotargs)),
         ("synthetic 100k neurons, 1M spikes", Player(synthetic_recording(100_000, 1_000_000))),
     ):
-        meta, data = player._meta, player._data
+        meta, data = player._meta, player._data  # noqa: SLF001 the payload is what is measured
         r = player.recording
         per_spike = len(data["spike_idx"]) / max(r.n_spikes, 1)
         per_neuron = (len(data["positions"]) + len(data["visible"])) / r.n_neurons
@@ -79,11 +84,13 @@ def payload_sizes() -> None:
         ptr = len(data["spike_ptr"]) / max(r.n_spikes, 1)
         print(
             f"   {label}: {per_spike:.2f} B/spike (+{ptr:.3f} B/spike for the frame index), "
-            f"{per_neuron:.1f} B/neuron, {per_ch:.1f} B/channel/frame; total {sum(map(len, data.values())) / 1e6:.2f} MB"
+            f"{per_neuron:.1f} B/neuron, {per_ch:.1f} B/channel/frame; "
+            f"total {sum(map(len, data.values())) / 1e6:.2f} MB"
         )
 
 
 def build_time() -> None:
+    """2. Time to build the scene and its payload for a million spikes."""
     from cleo_player.payload import scene_payload
     from cleo_player.scene import Scene
 
@@ -95,7 +102,8 @@ def build_time() -> None:
         scene_payload(Scene.build(rec))
         times.append(time.perf_counter() - t0)
     print(
-        f"   Scene.build + scene_payload: median {statistics.median(times) * 1e3:.1f} ms (min {min(times) * 1e3:.1f} ms)"
+        f"   Scene.build + scene_payload: median {statistics.median(times) * 1e3:.1f} ms "
+        f"(min {min(times) * 1e3:.1f} ms)"
     )
 
 
@@ -116,7 +124,7 @@ def _bare_bundle(tmp: Path) -> str:
     return out.read_text()
 
 
-def _add_bare(page, positions: np.ndarray, bundle: str, width: int, height: int) -> None:
+def _add_bare(page: Any, positions: np.ndarray, bundle: str, width: int, height: int) -> None:
     """Add the bare three.js draw of the same neurons below the player, in the same page."""
     page.evaluate(
         """async ([code, pos, w, h, size]) => {
@@ -150,6 +158,7 @@ _WINDOW = """async ([side, seconds, speed]) => {
 
 
 def fps_and_first_frame(rounds: int, seconds: float) -> None:
+    """3. Playback frame rate against bare three.js points; 4. time to the first drawn frame."""
     from playwright.sync_api import sync_playwright
 
     from cleo_player import Player
@@ -159,7 +168,8 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
         bundle = _bare_bundle(tmp)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         print(
-            f"\n3. Playback fps vs bare three.js Points, same neurons, same page, headless Chromium (target ≥ 0.9×; {rounds} alternating windows of {seconds:g} s each)"
+            "\n3. Playback fps vs bare three.js Points, same neurons, same page, headless Chromium "
+            f"(target ≥ 0.9×; {rounds} alternating windows of {seconds:g} s each)"
         )
         for n in (10_000, 100_000):
             rec = synthetic_recording(n, 10 * n)
@@ -179,8 +189,8 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
             ours: dict[float, list[float]] = {0.1: [], 1.0: []}
             bare: list[float] = []
             for _ in range(rounds):
-                for speed in ours:
-                    ours[speed].append(page.evaluate(_WINDOW, ["player", seconds, speed]))
+                for speed, fps in ours.items():
+                    fps.append(page.evaluate(_WINDOW, ["player", seconds, speed]))
                 bare.append(page.evaluate(_WINDOW, ["bare", seconds, 0.1]))
             page.close()
             b = statistics.median(bare)
@@ -191,7 +201,8 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
             for speed, fps in ours.items():
                 o = statistics.median(fps)
                 print(
-                    f"      player playing at {speed:g}x: {o:.1f} fps -> ratio {o / b:.2f}   [{', '.join(f'{x:.1f}' for x in fps)}]"
+                    f"      player playing at {speed:g}x: {o:.1f} fps -> ratio {o / b:.2f}   "
+                    f"[{', '.join(f'{x:.1f}' for x in fps)}]"
                 )
 
         print("\n4. Display -> first drawn frame, 100,000 neurons and 1,000,000 spikes (target ≤ 2 s)")
@@ -215,6 +226,7 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
 
 
 def main() -> None:
+    """Run the measurements (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8, help="alternating measurement windows per side")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one window")

@@ -60,7 +60,7 @@ def compare(n_e: int, duration_ms: float) -> dict[str, float]:
 
     s, vv, rec, t_sim = record(n_e, duration_ms)
     n_neurons = len(s.exc) + len(s.inh)
-    n_frames_vv = len(vv._value_per_device_per_frame)
+    n_frames_vv = len(vv._value_per_device_per_frame)  # noqa: SLF001 cleo keeps its frame count private
     n_frames = rec.recording.n_frames
     print(
         f"\n== {n_neurons:,} neurons, {duration_ms:g} ms simulated: {n_frames_vv} frames (cleo), "
@@ -96,6 +96,7 @@ def compare(n_e: int, duration_ms: float) -> dict[str, float]:
 
 
 def main() -> None:
+    """Compare the exports at the sizes the command line asks for."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small-ms", type=float, default=100.0, help="simulated ms at 500 neurons (default 100)")
     parser.add_argument("--big-ms", type=float, default=20.0, help="simulated ms at 20,000 neurons (default 20)")
@@ -104,12 +105,12 @@ def main() -> None:
     args = parser.parse_args()
 
     import imageio_ffmpeg
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     # cleo's to_html5_video goes through matplotlib's ffmpeg writer: give it imageio-ffmpeg's
     # binary (there is no system ffmpeg here); ours finds that binary by itself.
-    matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+    mpl.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
 
     print("Video export: cleo VideoVisualizer vs cleo-player (same frames, 640x480 px, slowdown 10)")
     results = [compare(400, 10.0 if args.quick else args.small_ms)]

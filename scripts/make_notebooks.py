@@ -144,7 +144,10 @@ sorted(device.name for device in sim.devices)""",
     ),
     (
         "md",
-        "### Processor\nOpen-loop optogenetic stimulation: a random walk on fibre 1, then a constant 5 mW/mm² on fibre 2 after 50 ms.",
+        (
+            "### Processor\nOpen-loop optogenetic stimulation: a random walk on fibre 1, then a constant 5 mW/mm² "
+            "on fibre 2 after 50 ms."
+        ),
     ),
     (
         "code",
@@ -664,6 +667,7 @@ writes one self-contained HTML file whose players play offline.""",
 
 
 def write(name: str, cells: list[tuple[str, str]]) -> Path:
+    """Write notebook ``name`` (no outputs) from ``cells``: ("md" or "code", source) pairs."""
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

@@ -29,6 +29,7 @@ ARGS = [
 
 
 def main() -> None:
+    """Make the README's media (see the module docstring)."""
     from playwright.sync_api import sync_playwright
 
     from cleo_player.demo import main as demo

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib as mpl
 import pytest
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
 # notebooks the browser tests open (no stored outputs): not nbval's business
 collect_ignore_glob = ["browser/notebooks/*.ipynb"]

@@ -81,7 +81,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(m)
         for t in sorted(graph[m]):
             if state.get(t) == 1:
-                return stack[stack.index(t) :] + [t]
+                return [*stack[stack.index(t) :], t]
             if t not in state and (found := visit(t)):
                 return found
         stack.pop()

@@ -56,7 +56,7 @@ TRIANGLE = [[0, 0, 0], [100, 0, 0], [0, 100, 0]]
 
 # --- conversion: objects ----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "cls, material",
+    ("cls", "material"),
     [
         (p3.Mesh, p3.MeshBasicMaterial()),
         (p3.Points, p3.PointsMaterial()),
@@ -127,18 +127,21 @@ def test_quaternion_wins_when_set_and_matrix_when_not_auto():
 
 # --- conversion: geometries -------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "geom, kind, params",
+    ("geom", "kind", "params"),
     [
         (p3.SphereGeometry(7, 12, 9, 0.1, 3.0, 0.2, 2.0), "SphereGeometry",
-         dict(radius=7.0, widthSegments=12, heightSegments=9, phiStart=0.1, phiLength=3.0, thetaStart=0.2, thetaLength=2.0)),
+         {"radius": 7.0, "widthSegments": 12, "heightSegments": 9, "phiStart": 0.1, "phiLength": 3.0,
+          "thetaStart": 0.2, "thetaLength": 2.0}),
         (p3.BoxGeometry(1, 2, 3, 4, 5, 6), "BoxGeometry",
-         dict(width=1.0, height=2.0, depth=3.0, widthSegments=4, heightSegments=5, depthSegments=6)),
-        (p3.CylinderGeometry(1, 2, 3, 16, 2, True, 0.5, 3.0), "CylinderGeometry",
-         dict(radiusTop=1.0, radiusBottom=2.0, height=3.0, radialSegments=16, heightSegments=2, openEnded=True,
-              thetaStart=0.5, thetaLength=3.0)),
-        (p3.ConeGeometry(4, 9, 10, 3, False, 0.0, 6.0), "ConeGeometry",
-         dict(radius=4.0, height=9.0, radialSegments=10, heightSegments=3, openEnded=False, thetaStart=0.0, thetaLength=6.0)),
-        (p3.PlaneGeometry(10, 20, 3, 4), "PlaneGeometry", dict(width=10.0, height=20.0, widthSegments=3, heightSegments=4)),
+         {"width": 1.0, "height": 2.0, "depth": 3.0, "widthSegments": 4, "heightSegments": 5, "depthSegments": 6}),
+        (p3.CylinderGeometry(1, 2, 3, 16, 2, True, 0.5, 3.0), "CylinderGeometry",  # noqa: FBT003 pythreejs's positional openEnded
+         {"radiusTop": 1.0, "radiusBottom": 2.0, "height": 3.0, "radialSegments": 16, "heightSegments": 2,
+          "openEnded": True, "thetaStart": 0.5, "thetaLength": 3.0}),
+        (p3.ConeGeometry(4, 9, 10, 3, False, 0.0, 6.0), "ConeGeometry",  # noqa: FBT003 pythreejs's positional openEnded
+         {"radius": 4.0, "height": 9.0, "radialSegments": 10, "heightSegments": 3, "openEnded": False,
+          "thetaStart": 0.0, "thetaLength": 6.0}),
+        (p3.PlaneGeometry(10, 20, 3, 4), "PlaneGeometry",
+         {"width": 10.0, "height": 20.0, "widthSegments": 3, "heightSegments": 4}),
         (p3.SphereBufferGeometry(2), "SphereGeometry", None),
         (p3.BoxBufferGeometry(2, 2, 2), "BoxGeometry", None),
         (p3.CylinderBufferGeometry(2), "CylinderGeometry", None),
@@ -192,7 +195,13 @@ def test_from_geometry_of_a_primitive():
 
 # --- conversion: materials --------------------------------------------------------------------
 def test_materials_carry_their_parameters():
-    common = dict(color="rgb(255, 128, 0)", opacity=0.4, transparent=True, side="DoubleSide", depthWrite=False)
+    common = {
+        "color": "rgb(255, 128, 0)",
+        "opacity": 0.4,
+        "transparent": True,
+        "side": "DoubleSide",
+        "depthWrite": False,
+    }
     basic = describe(p3.Mesh(p3.BoxGeometry(), p3.MeshBasicMaterial(wireframe=True, **common)))["material"]
     assert basic == {
         "kind": "MeshBasicMaterial", "color": pytest.approx([1.0, 128 / 255, 0.0]), "opacity": 0.4,
@@ -217,26 +226,34 @@ def test_materials_carry_their_parameters():
 
 # --- errors -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "make, error, pattern",
+    ("make", "error", "pattern"),
     [
-        (lambda: p3.Sprite(), TypeError, r"Sprite is not supported.*Supported objects: Mesh, Points, Line, LineSegments, LineLoop, Group"),
-        (lambda: p3.PointLight(), TypeError, r"PointLight is not supported"),
-        (lambda: p3.LineSegments2(p3.LineSegmentsGeometry(positions=np.zeros((1, 2, 3), np.float32)), p3.LineMaterial()), TypeError, r"LineSegments2 is not supported"),
+        (p3.Sprite, TypeError,
+         r"Sprite is not supported.*Supported objects: Mesh, Points, Line, LineSegments, LineLoop, Group"),
+        (p3.PointLight, TypeError, r"PointLight is not supported"),
+        (lambda: p3.LineSegments2(p3.LineSegmentsGeometry(positions=np.zeros((1, 2, 3), np.float32)),
+                                  p3.LineMaterial()), TypeError, r"LineSegments2 is not supported"),
         (lambda: p3.Mesh(p3.TorusGeometry(), p3.MeshBasicMaterial()), TypeError,
-         r"TorusGeometry is not supported\. Supported geometries: BufferGeometry, SphereGeometry, BoxGeometry, CylinderGeometry, ConeGeometry, PlaneGeometry"),
-        (lambda: p3.Mesh(p3.Geometry(), p3.MeshBasicMaterial()), TypeError, r"Mesh\.geometry: pythreejs Geometry is not supported"),
+         (r"TorusGeometry is not supported\. Supported geometries: BufferGeometry, SphereGeometry, BoxGeometry, "
+          r"CylinderGeometry, ConeGeometry, PlaneGeometry")),
+        (lambda: p3.Mesh(p3.Geometry(), p3.MeshBasicMaterial()), TypeError,
+         r"Mesh\.geometry: pythreejs Geometry is not supported"),
         (lambda: p3.Mesh(p3.BoxGeometry(), p3.MeshNormalMaterial()), TypeError,
-         r"MeshNormalMaterial is not supported\. A Mesh takes MeshBasicMaterial, MeshLambertMaterial, MeshPhongMaterial, MeshStandardMaterial"),
+         (r"MeshNormalMaterial is not supported\. A Mesh takes MeshBasicMaterial, MeshLambertMaterial, "
+          r"MeshPhongMaterial, MeshStandardMaterial")),
         (lambda: p3.Mesh(p3.BoxGeometry(), p3.ShaderMaterial()), TypeError, r"ShaderMaterial is not supported"),
         (lambda: p3.Points(p3.BoxGeometry(), p3.MeshBasicMaterial()), TypeError,
          r"MeshBasicMaterial does not go with a Points\. A Points takes PointsMaterial"),
-        (lambda: p3.Line(p3.BoxGeometry(), p3.PointsMaterial()), TypeError, r"does not go with a Line\. A Line takes LineBasicMaterial"),
+        (lambda: p3.Line(p3.BoxGeometry(), p3.PointsMaterial()), TypeError,
+         r"does not go with a Line\. A Line takes LineBasicMaterial"),
         (lambda: p3.Group(children=(p3.Mesh(p3.BoxGeometry(), p3.MeshDepthMaterial()),)), TypeError,
          r"Group\.children\[0\] \(Mesh\)\.material: pythreejs MeshDepthMaterial is not supported"),
-        (lambda: p3.Mesh(p3.BoxGeometry(), p3.MeshBasicMaterial(vertexColors="FaceColors")), ValueError, r"FaceColors.*VertexColors"),
-        (lambda: p3.Mesh(p3.BoxGeometry(), p3.MeshBasicMaterial(map=p3.Texture())), ValueError, r"textures are not supported.*map"),
-        (lambda: p3.Mesh(p3.BufferGeometry(attributes={"normal": attr([[0, 0, 1]])}), p3.MeshBasicMaterial()), ValueError,
-         r"needs a 'position' attribute"),
+        (lambda: p3.Mesh(p3.BoxGeometry(), p3.MeshBasicMaterial(vertexColors="FaceColors")), ValueError,
+         r"FaceColors.*VertexColors"),
+        (lambda: p3.Mesh(p3.BoxGeometry(), p3.MeshBasicMaterial(map=p3.Texture())), ValueError,
+         r"textures are not supported.*map"),
+        (lambda: p3.Mesh(p3.BufferGeometry(attributes={"normal": attr([[0, 0, 1]])}), p3.MeshBasicMaterial()),
+         ValueError, r"needs a 'position' attribute"),
         (lambda: p3.Mesh(p3.BufferGeometry(attributes={"position": attr(TRIANGLE)}, index=attr([0, 1, 3], np.uint32)),
                          p3.MeshBasicMaterial()), ValueError, r"index must hold integer vertex indices in 0\.\.2"),
         (lambda: p3.Mesh(p3.BufferGeometry(attributes={"position": attr(TRIANGLE), "color": attr([[1, 0, 0]])}),
@@ -390,7 +407,7 @@ def test_moving_a_mesh_resends_no_vertices(player):
     mesh = p3.Mesh(p3.BufferGeometry(attributes={"position": attr(verts)}), p3.MeshBasicMaterial())
     player.add(mesh)
     data_changes = []
-    player.observe(lambda c: data_changes.append(c), names="_extras_data")
+    player.observe(data_changes.append, names="_extras_data")
     mesh.position = (10, 10, 10)
     assert data_changes == []  # _extras changed, _extras_data (the arrays) did not
 
@@ -439,12 +456,10 @@ def test_cleo_player_works_without_pythreejs():
             print("IMPORTERROR", e)
         """
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
-    assert (
-        'IMPORTERROR Scene extras are pythreejs objects, and pythreejs is not installed: pip install "cleo-player[pythreejs]"'
-        in out.stdout
-    )
+    expected = "Scene extras are pythreejs objects, and pythreejs is not installed: pip install"
+    assert f'IMPORTERROR {expected} "cleo-player[pythreejs]"' in out.stdout
 
 
 # --- the matplotlib fallback ----------------------------------------------------------------------
@@ -516,10 +531,9 @@ def test_matplotlib_draws_lines_points_lit_and_wireframe(player):
     assert shades.max() - shades.min() > 40  # lit: the sphere's faces are shaded
     yellow = (img[..., 0] > 150) & (img[..., 1] > 150) & (img[..., 2] < 100)
     assert yellow.sum() > 50
-    cy, cx = np.nonzero(yellow)
     centre = _centre_px(frames, (-600, -600, 300))
     # a wireframe: its edges, not a filled box (the centre pixel is not yellow)
-    assert not yellow[int(round(centre[1])), int(round(centre[0]))]
+    assert not yellow[round(centre[1]), round(centre[0])]
 
 
 def test_matplotlib_warns_about_objects_it_skips(player, monkeypatch):
@@ -528,7 +542,7 @@ def test_matplotlib_warns_about_objects_it_skips(player, monkeypatch):
     small = green_box(name="small box", position=(-500, 0, 300))
     group = p3.Group(name="region", children=(big,))
     player.add(small, group)
-    with pytest.warns(UserWarning) as record:
+    with pytest.warns(UserWarning, match="matplotlib fallback skipped") as record:
         img, _ = _render(player)
     messages = [str(w.message) for w in record if "matplotlib fallback skipped" in str(w.message)]
     assert len(messages) == 1, messages
@@ -594,13 +608,18 @@ def test_matplotlib_in_other_axis_units():
 
 # --- primitives triangulated as three.js does ------------------------------------------------------
 PRIMITIVE_CASES = [
-    ("SphereGeometry", dict(radius=7, widthSegments=12, heightSegments=9, phiStart=0.1, phiLength=3.0, thetaStart=0.2, thetaLength=2.0)),
-    ("SphereGeometry", dict(radius=1, widthSegments=8, heightSegments=6, phiStart=0, phiLength=2 * np.pi, thetaStart=0, thetaLength=np.pi)),
-    ("BoxGeometry", dict(width=1, height=2, depth=3, widthSegments=2, heightSegments=3, depthSegments=4)),
-    ("CylinderGeometry", dict(radiusTop=1, radiusBottom=2, height=3, radialSegments=16, heightSegments=2, openEnded=False, thetaStart=0.5, thetaLength=3.0)),
-    ("CylinderGeometry", dict(radiusTop=1, radiusBottom=1, height=3, radialSegments=8, heightSegments=1, openEnded=True, thetaStart=0, thetaLength=2 * np.pi)),
-    ("ConeGeometry", dict(radius=4, height=9, radialSegments=10, heightSegments=3, openEnded=False, thetaStart=0, thetaLength=6.0)),
-    ("PlaneGeometry", dict(width=10, height=20, widthSegments=3, heightSegments=4)),
+    ("SphereGeometry", {"radius": 7, "widthSegments": 12, "heightSegments": 9, "phiStart": 0.1, "phiLength": 3.0,
+                        "thetaStart": 0.2, "thetaLength": 2.0}),
+    ("SphereGeometry", {"radius": 1, "widthSegments": 8, "heightSegments": 6, "phiStart": 0, "phiLength": 2 * np.pi,
+                        "thetaStart": 0, "thetaLength": np.pi}),
+    ("BoxGeometry", {"width": 1, "height": 2, "depth": 3, "widthSegments": 2, "heightSegments": 3, "depthSegments": 4}),
+    ("CylinderGeometry", {"radiusTop": 1, "radiusBottom": 2, "height": 3, "radialSegments": 16, "heightSegments": 2,
+                          "openEnded": False, "thetaStart": 0.5, "thetaLength": 3.0}),
+    ("CylinderGeometry", {"radiusTop": 1, "radiusBottom": 1, "height": 3, "radialSegments": 8, "heightSegments": 1,
+                          "openEnded": True, "thetaStart": 0, "thetaLength": 2 * np.pi}),
+    ("ConeGeometry", {"radius": 4, "height": 9, "radialSegments": 10, "heightSegments": 3, "openEnded": False,
+                      "thetaStart": 0, "thetaLength": 6.0}),
+    ("PlaneGeometry", {"width": 10, "height": 20, "widthSegments": 3, "heightSegments": 4}),
 ]  # fmt: skip
 
 
@@ -611,7 +630,9 @@ def test_primitives_match_threejs():
     args = {
         "SphereGeometry": "radius widthSegments heightSegments phiStart phiLength thetaStart thetaLength",
         "BoxGeometry": "width height depth widthSegments heightSegments depthSegments",
-        "CylinderGeometry": "radiusTop radiusBottom height radialSegments heightSegments openEnded thetaStart thetaLength",
+        "CylinderGeometry": (
+            "radiusTop radiusBottom height radialSegments heightSegments openEnded thetaStart thetaLength"
+        ),
         "ConeGeometry": "radius height radialSegments heightSegments openEnded thetaStart thetaLength",
         "PlaneGeometry": "width height widthSegments heightSegments",
     }
@@ -619,13 +640,15 @@ def test_primitives_match_threejs():
     js = (
         "import * as THREE from 'three';"
         f"const gs = [{', '.join(calls)}];"
-        "console.log(JSON.stringify(gs.map((g) => [Array.from(g.attributes.position.array), Array.from(g.index.array)])));"
+        "console.log(JSON.stringify(gs.map((g) => "
+        "[Array.from(g.attributes.position.array), Array.from(g.index.array)])));"
     )
+    node = shutil.which("node")
     out = subprocess.run(
-        ["node", "--input-type=module", "-e", js], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [node, "--input-type=module", "-e", js], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
     assert out.returncode == 0, out.stderr
-    for (kind, params), (pos, index) in zip(PRIMITIVE_CASES, json.loads(out.stdout)):
+    for (kind, params), (pos, index) in zip(PRIMITIVE_CASES, json.loads(out.stdout), strict=True):
         verts, faces = mpl_extras.PRIMITIVES[kind](**params)
         np.testing.assert_allclose(verts, np.reshape(pos, (-1, 3)), atol=1e-5, err_msg=kind)
         np.testing.assert_array_equal(faces.ravel(), index, err_msg=kind)

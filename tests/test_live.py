@@ -24,7 +24,7 @@ def test_live_run_streams_only_new_frames_exactly():
     # messages cover consecutive frame ranges, each frame once, all but the still-open last one
     firsts = [m["first_frame"] for m, _ in sent]
     ends = [m["n_frames"] for m, _ in sent]
-    assert firsts[0] == 0 and all(a == b for a, b in zip(firsts[1:], ends[:-1]))
+    assert firsts[0] == 0 and all(a == b for a, b in zip(firsts[1:], ends[:-1], strict=True))
     assert ends[-1] == 29
     # the buffers are named, and encoded as the initial payload's frame buffers
     assert all(m["buffers"] == ["spike_ptr", "spike_idx", "frame_start_ms", "values"] for m, _ in sent)
@@ -56,11 +56,11 @@ def test_frames_since_equals_the_recordings_span():
         assert (got.first, got.n_frames) == (want.first, want.n_frames)
         np.testing.assert_array_equal(got.frame_t, want.frame_t)
         assert got.t_end == pytest.approx(want.t_end)
-        for a, b in zip(got.spike_i, want.spike_i):
+        for a, b in zip(got.spike_i, want.spike_i, strict=True):
             np.testing.assert_array_equal(a, b)
-        for a, b in zip(got.frame_ptr, want.frame_ptr):
+        for a, b in zip(got.frame_ptr, want.frame_ptr, strict=True):
             np.testing.assert_array_equal(a, b)
-        for a, b in zip(got.tracks, want.tracks):
+        for a, b in zip(got.tracks, want.tracks, strict=True):
             assert a.name == b.name
             np.testing.assert_array_equal(a.values, b.values)
     assert sum(len(i) for i in rec.frames_since(0).spike_i) > 0
@@ -70,13 +70,14 @@ def test_live_run_twice_appends_and_throttles():
     s = seed_tutorial(n_e=40)
     player = Player(s.sim, **s.plotargs)
     sent: list[dict] = []
-    player.send = lambda msg, buffers=None: sent.append(msg)  # type: ignore[method-assign]
-    player.run(10 * b2.ms, progress=False)
-    player.run(5 * b2.ms, progress=False)
+    player.send = lambda msg, _buffers=None: sent.append(msg)  # type: ignore[method-assign]
+    player.run(10 * b2.ms, progress=False, update_interval=3600.0)
+    # throttled: the first frame closed goes at once, the rest not before an hour has passed
+    assert [(m["first_frame"], m["n_frames"]) for m in sent] == [(0, 1)]
+    player.run(5 * b2.ms, progress=False, update_interval=3600.0)
     assert player.recording.n_frames == 15
-    # default throttle (0.15 s): a short run sends few messages, never a frame twice
-    frames = [f for m in sent for f in range(m["first_frame"], m["n_frames"])]
-    assert len(frames) == len(set(frames))
+    # the second run appends after the first's 10 frames, and sends no frame twice
+    assert [(m["first_frame"], m["n_frames"]) for m in sent] == [(0, 1), (10, 11)]
 
 
 def test_run_requires_a_positive_time():

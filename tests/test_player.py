@@ -1,4 +1,5 @@
-"""Scene, wire payload and the Player's Python side (traits, lookup, errors, repr)."""
+"""The Player's Python side: finding the Recorder, traits, lookup, errors, repr (the wire payload
+itself: test_payload.py)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,14 @@ import numpy as np
 import pytest
 import traitlets
 
-from cleo_player import Player, Recorder, Scene
+from cleo_player import Player, Recorder
 from cleo_player.examples import seed_tutorial
-from cleo_player.payload import scene_payload
 
 
 @pytest.fixture(scope="module")
 def player(seed_run):
     s, _ = seed_run
     return Player(s.sim, **s.plotargs)
-
-
-def decode_spikes(meta: dict, data: dict) -> tuple[np.ndarray, np.ndarray]:
-    dtype = np.uint16 if meta["index_bytes"] == 2 else np.uint32
-    return np.frombuffer(data["spike_ptr"], np.uint32), np.frombuffer(data["spike_idx"], dtype)
 
 
 def test_player_finds_recorder_and_sends_scene(player, seed_run):
@@ -40,48 +35,6 @@ def test_player_finds_recorder_and_sends_scene(player, seed_run):
     assert meta["lights"][0]["name"] == "Light" and meta["lights"][0]["n_sources"] == 2
 
 
-def test_payload_spikes_are_exact(player):
-    rec = player.recording
-    ptr, idx = decode_spikes(player._meta, player._data)
-    assert len(ptr) == rec.n_frames + 1 and ptr[-1] == rec.n_spikes
-    for k in (0, 17, 50, 99):
-        expected = np.sort(
-            np.concatenate([rec.groups[0].spikes_in_frame(k), rec.groups[1].spikes_in_frame(k) + rec.groups[0].size])
-        )
-        np.testing.assert_array_equal(np.sort(idx[ptr[k] : ptr[k + 1]]), expected)
-
-
-def test_payload_light_values_per_frame(player):
-    meta, data = player._meta, player._data
-    values = np.frombuffer(data["values"], np.float32).reshape(meta["n_frames"], meta["n_channels"])
-    np.testing.assert_allclose(values, player.recording.track("Light").values, rtol=1e-6)
-
-
-def test_payload_budget(player):
-    meta, data = player._meta, player._data
-    rec = player.recording
-    per_spike = len(data["spike_idx"]) / rec.n_spikes
-    per_neuron = (len(data["positions"]) + len(data["visible"])) / rec.n_neurons
-    per_channel_frame = len(data["values"]) / (meta["n_channels"] * rec.n_frames)
-    assert per_spike <= 4.5 and per_neuron <= 16 and per_channel_frame <= 4
-
-
-def test_uint32_indices_beyond_65535_neurons():
-    from cleo_player.recording import GroupData, Recording
-
-    n = 70000
-    frame_t = np.arange(3) * 1e-3
-    spike_i = np.array([5, n - 1, 7], dtype=np.uint32)
-    spike_t = np.array([0.0, 1.2e-3, 2.5e-3])
-    g = GroupData.from_spikes("big", np.zeros((n, 3)), spike_i, spike_t, frame_t, 1e-3)
-    rec = Recording(1e-3, frame_t, 3e-3, (g,))
-    meta, data = scene_payload(Scene.build(rec))
-    ptr, idx = decode_spikes(meta, data)
-    assert meta["index_bytes"] == 4
-    np.testing.assert_array_equal(idx, [5, n - 1, 7])
-    np.testing.assert_array_equal(ptr, [0, 1, 2, 3])
-
-
 def test_frame_trait_seek_time(player):
     player.frame = 10
     assert player.time == 10 * b2.ms
@@ -89,7 +42,7 @@ def test_frame_trait_seek_time(player):
     assert player.frame == 42
     player.seek(100 * b2.ms)  # the end of the recording shows the last frame
     assert player.frame == 99
-    with pytest.raises(traitlets.TraitError, match="0..99"):
+    with pytest.raises(traitlets.TraitError, match=r"0\.\.99"):
         player.frame = 100
     with pytest.raises(ValueError, match="outside the recording"):
         player.seek(150 * b2.ms)
@@ -147,7 +100,8 @@ def test_player_on_sim_without_recorder_injects_one():
     assert p._meta["n_frames"] == 0 and "run the simulation" in p._meta["message"]
 
 
-def test_player_before_run_shows_message(seed_run):
+@pytest.mark.usefixtures("seed_run")
+def test_player_before_run_shows_message():
     s = seed_tutorial(n_e=40)
     rec = Recorder()
     s.sim.inject(rec, s.exc, s.inh)
@@ -162,7 +116,7 @@ def test_player_before_run_shows_message(seed_run):
 def test_player_rejects_bad_sources():
     import cleo
 
-    with pytest.raises(TypeError, match="CLSimulator, a cleo_player.Recorder or a Recording"):
+    with pytest.raises(TypeError, match=r"CLSimulator, a cleo_player\.Recorder or a Recording"):
         Player(42)
     with pytest.raises(ValueError, match=r"has no neuron groups.*sim.inject\(rec"):
         Player(Recorder())

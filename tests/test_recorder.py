@@ -1,4 +1,5 @@
-"""Recorder and Recording on the seed tutorial's network: every spike, in its frame, exactly."""
+"""The Recorder on the seed tutorial's network: every spike, in its frame, exactly (the Recording
+it makes: test_recording.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import brian2 as b2
 import numpy as np
 import pytest
 
-from cleo_player import Recorder, Recording
+from cleo_player import Recorder
 from cleo_player.examples import seed_tutorial
 
 
@@ -90,26 +91,6 @@ def test_several_runs_append_and_reset_restarts():
     assert r.frame_t[0] == 0
     assert r.groups[0].n_spikes == s.mon_e.num_spikes
     assert r.groups[1].n_spikes == s.mon_i.num_spikes
-
-
-def test_save_load_round_trip(seed_run, tmp_path):
-    _, rec = seed_run
-    r = rec.recording
-    path = r.save(tmp_path / "run")
-    assert path.suffix == ".npz"
-    back = Recording.load(path)
-    assert back.equals(r)
-    assert back.n_spikes == r.n_spikes > 0
-    np.testing.assert_array_equal(back.groups[1].spike_t, r.groups[1].spike_t)
-    # equals() really compares: a changed spike time is detected
-    changed = Recording(r.dt, r.frame_t, r.t_end, (r.groups[0],), r.tracks)
-    assert not back.equals(changed)
-
-
-def test_load_rejects_other_files(tmp_path):
-    np.savez(tmp_path / "x.npz", meta=np.array('{"format": "other"}'))
-    with pytest.raises(ValueError, match="not a cleo-player recording"):
-        Recording.load(tmp_path / "x.npz")
 
 
 def test_devices_without_value_and_tuples():

@@ -92,7 +92,7 @@ def test_auto_limits_cover_the_neurons():
         assert g.visible.all()
         assert ax.xlim[0] < g.positions[:, 0].min() and g.positions[:, 0].max() < ax.xlim[1]
         assert ax.zlim[0] < g.positions[:, 2].min() and g.positions[:, 2].max() < ax.zlim[1]
-    assert [g.color for g in scene.groups][0] != [g.color for g in scene.groups][1]  # matplotlib's cycle
+    assert scene.groups[0].color != scene.groups[1].color  # matplotlib's cycle
 
 
 def test_axis_scale_unit_and_marker_size():

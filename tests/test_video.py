@@ -13,7 +13,8 @@ import re
 from dataclasses import replace
 
 import brian2 as b2
-import matplotlib
+import matplotlib as mpl
+import matplotlib.animation
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ from cleo_player.examples import seed_tutorial
 from cleo_player.recording import DeviceTrack
 from cleo_player.scene import Scene
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 # an animation made only to inspect its frames is never "rendered" in matplotlib's sense
 pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 
@@ -160,7 +161,7 @@ def test_spiking_neurons_are_highlighted_where_they_project(seed20):
     frames = [renderer.frame(k) for k in range(N_FRAMES)]
     ax, height = renderer.frames.ax, frames[0].shape[0]
     n_checked_spiking = n_checked_quiet = 0
-    for group, mon in zip(scene.groups, (s.mon_e, s.mon_i)):
+    for group, mon in zip(scene.groups, (s.mon_e, s.mon_i), strict=True):
         rows, cols = pixels(ax, group.positions, height)
         xy = np.column_stack([rows, cols]).astype(float)
         spiking_per_frame = [spikers(mon, k) for k in range(N_FRAMES)]
@@ -245,9 +246,9 @@ def test_frame_zero_shows_its_own_light_value(seed20):
         video.render_frame(light_scene(rec, s.fibers, s.plotargs, [[f * m, 0]] * 2), 1).astype(int)
         for f in (0, 0.3, 1.0)
     ]
-    for c, same in zip(const, (dark, first, bright)):  # equal up to the order of 8-bit blending
+    for c, same in zip(const, (dark, first, bright), strict=True):  # equal up to the order of 8-bit blending
         assert np.abs(c - same).max() <= 8
-    for c, same in zip(const[1:], (first, bright)):
+    for c, same in zip(const[1:], (first, bright), strict=True):
         assert light_strength(c, const[0], region) == pytest.approx(light_strength(same, dark, region), rel=0.03)
     plt.close("all")
 
@@ -267,7 +268,7 @@ def test_overlapping_lights_that_change(seed20):
 
 # --- devices and plotargs cleo's VideoVisualizer crashes on ------------------------------------
 def test_probe_and_scope_with_devices_all(device_sim):
-    sim, ng, light, probe, scope, rec, _ = device_sim
+    _sim, _ng, _light, probe, _scope, rec, _ = device_sim
     ani = rec.generate_Animation({"colors": ["xkcd:purple"]}, slowdown_factor=10)
     assert sum(1 for _ in ani.new_frame_seq()) == 5
     img = frame_of_animation(ani, 4)
@@ -276,7 +277,7 @@ def test_probe_and_scope_with_devices_all(device_sim):
     contacts = np.asarray(probe.coords / b2.um)
     rows, cols = pixels(rec.ax, contacts, img.shape[0])
     dark_gray = np.array([0x36, 0x37, 0x37])
-    for r, c in zip(rows, cols):  # an "x" crosses at the contact: dark gray near its centre
+    for r, c in zip(rows, cols, strict=True):  # an "x" crosses at the contact: dark gray near its centre
         patch = img[r - 1 : r + 2, c - 1 : c + 2, :3].reshape(-1, 3).astype(int)
         assert np.abs(patch - dark_gray).max(axis=1).min() < 40
     green = np.all(np.abs(img[..., :3].astype(int) - [0x08, 0xFF, 0x08]) < 60, axis=-1)
@@ -285,12 +286,12 @@ def test_probe_and_scope_with_devices_all(device_sim):
 
 
 def test_device_kwargs_tuples(device_sim):
-    sim, ng, light, probe, scope, _, tuples = device_sim
+    _sim, _ng, _light, probe, _scope, _, tuples = device_sim
     ani = tuples.generate_Animation({}, slowdown_factor=10)  # cleo: TypeError on its first frame
     img = frame_of_animation(ani, 2)
     assert sorted(t.get_text() for t in tuples.ax.get_legend().get_texts()) == ["cells", "fiber", "probe"]
     rows, cols = pixels(tuples.ax, np.asarray(probe.coords / b2.um), img.shape[0])
-    for r, c in zip(rows, cols):  # the probe in the colour its kwargs ask for
+    for r, c in zip(rows, cols, strict=True):  # the probe in the colour its kwargs ask for
         patch = img[r - 1 : r + 2, c - 1 : c + 2, :3].reshape(-1, 3).astype(int)
         assert np.abs(patch - [255, 0, 0]).max(axis=1).min() < 40
     plt.close("all")
@@ -313,7 +314,7 @@ def test_limits_that_hide_neurons(seed20):
     rows, cols = pixels(rec.ax, exc.positions, img.shape[0])
     moved = [highlight(img, ref, (rows[i], cols[i]), exc.color) for i in hidden_spiking]
     inside = (rows >= 0) & (rows < img.shape[0]) & (cols >= 0) & (cols < img.shape[1])
-    assert all(m < 0.05 for m, i in zip(moved, hidden_spiking) if inside[i])  # not drawn
+    assert all(m < 0.05 for m, i in zip(moved, hidden_spiking, strict=True) if inside[i])  # not drawn
     if visible_spiking:
         assert max(highlight(img, ref, (rows[i], cols[i]), exc.color) for i in visible_spiking) > 0.2
     plt.close("all")

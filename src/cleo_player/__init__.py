@@ -1,5 +1,7 @@
 """cleo-player: interactive 3D playback of cleo / brian2 simulations in Jupyter."""
 
+from typing import Any
+
 from cleo_player.recorder import Recorder
 from cleo_player.recording import DeviceTrack, GroupData, Recording
 from cleo_player.scene import Scene
@@ -9,7 +11,7 @@ __all__ = ["DeviceTrack", "GroupData", "Player", "Recorder", "Recording", "Scene
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):  # export_notebook imported on first use (nbconvert is slow to import,
+def __getattr__(name: str) -> Any:  # export_notebook imported on first use (nbconvert is slow to import,
     # and `python -m cleo_player.export` must not find its module imported already)
     if name == "export_notebook":
         from cleo_player.export import export_notebook

@@ -12,6 +12,7 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> Path:
+    """Run the demo (``argv`` as on the command line); returns the page written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="demo.html", help="where to write the standalone player (default demo.html)")
     parser.add_argument("--duration", type=float, default=100.0, help="simulated time in ms (default 100)")

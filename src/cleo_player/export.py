@@ -27,13 +27,15 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
 VENDOR_FILES = {"require": "require.js", "html_manager": "embed-amd.js", "anywidget": "anywidget.js"}
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SHOWN_URLS = 5  # remote URLs named in the warning
+MEGABYTE = 1e6
 # widget front ends the page carries: the html-manager bundles ipywidgets' base, controls and
 # output; anywidget is inlined; anything else would come from a CDN
 BUNDLED_MODULES = frozenset(
@@ -122,9 +124,10 @@ def vendor_sources() -> dict[str, str]:
 def vendor_versions() -> dict[str, str]:
     """Npm versions of the vendored files, as recorded by the build ({} if unknown)."""
     try:
-        return json.loads((VENDOR / "versions.json").read_text(encoding="utf-8"))
+        versions: dict[str, str] = json.loads((VENDOR / "versions.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return versions
 
 
 def widget_views(nb: Any) -> list[str]:
@@ -167,7 +170,7 @@ class _RemoteRefs(html.parser.HTMLParser):
     image / frame sources, CSS url() and @import, and literal dynamic import()s in scripts.
     """
 
-    FETCHED = {
+    FETCHED: ClassVar[dict[str, tuple[str, ...]]] = {
         "script": ("src",),
         "link": ("href",),
         "img": ("src", "srcset"),
@@ -182,7 +185,9 @@ class _RemoteRefs(html.parser.HTMLParser):
         "input": ("src",),
     }
     REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
-    CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:https?:)?//[^'")\s]+)|@import\s+['"]((?:https?:)?//[^'"]+)""", re.IGNORECASE)
+    CSS_URL = re.compile(
+        r"""url\(\s*['"]?\s*((?:https?:)?//[^'")\s]+)|@import\s+['"]((?:https?:)?//[^'"]+)""", re.IGNORECASE
+    )
     JS_IMPORT = re.compile(r"""\bimport\s*\(\s*['"`]((?:https?:)?//[^'"`]+)""", re.IGNORECASE)
 
     def __init__(self) -> None:
@@ -281,7 +286,8 @@ def export_notebook(
     if remote:
         warnings.warn(
             f"the notebook's outputs reference {len(remote)} resource(s) on other hosts, which the "
-            f"page fetches when online and lacks offline: {', '.join(remote[:5])}" + (" …" if len(remote) > 5 else ""),
+            f"page fetches when online and lacks offline: {', '.join(remote[:SHOWN_URLS])}"
+            + (" …" if len(remote) > SHOWN_URLS else ""),
             ExportWarning,
             stacklevel=2,
         )
@@ -345,10 +351,11 @@ def _version_fits(version: str, spec: str) -> bool:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+    return f"{n / MEGABYTE:.1f} MB" if n >= MEGABYTE else f"{n / 1e3:.0f} kB"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (``argv`` as on it); returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m cleo_player.export",
         description=(
@@ -365,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from nbclient.exceptions import CellExecutionError
 
-    def show(message: Any, category: Any, *_: Any, **__: Any) -> None:
+    def show(message: Any, *_: Any, **__: Any) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
     with warnings.catch_warnings():

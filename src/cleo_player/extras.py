@@ -47,10 +47,13 @@ import numpy as np
 
 OBJECT_KINDS = ("Mesh", "Points", "Line", "LineSegments", "LineLoop", "Group")
 PRIMITIVE_PARAMS: dict[str, tuple[str, ...]] = {
-    "SphereGeometry": ("radius", "widthSegments", "heightSegments", "phiStart", "phiLength", "thetaStart", "thetaLength"),
+    "SphereGeometry": (
+        "radius", "widthSegments", "heightSegments", "phiStart", "phiLength", "thetaStart", "thetaLength",
+    ),
     "BoxGeometry": ("width", "height", "depth", "widthSegments", "heightSegments", "depthSegments"),
     "CylinderGeometry": (
-        "radiusTop", "radiusBottom", "height", "radialSegments", "heightSegments", "openEnded", "thetaStart", "thetaLength",
+        "radiusTop", "radiusBottom", "height", "radialSegments", "heightSegments", "openEnded", "thetaStart",
+        "thetaLength",
     ),
     "ConeGeometry": ("radius", "height", "radialSegments", "heightSegments", "openEnded", "thetaStart", "thetaLength"),
     "PlaneGeometry": ("width", "height", "widthSegments", "heightSegments"),
@@ -215,42 +218,58 @@ def _array(attr: Any, where: str) -> tuple[np.ndarray, bool]:
 
 
 def _buffer_geometry(geom: Any, where: str) -> dict[str, Any]:
+    """A BufferGeometry's position (and normal, colour, index) as float32 / uint32 arrays."""
     attrs = dict(geom.attributes or {})
     index_attr = attrs.pop("index", None) or geom.index
     if "position" not in attrs:
         raise ValueError(f"{where}: a BufferGeometry needs a 'position' attribute (an (n, 3) array).")
-    pos, _ = _array(attrs["position"], f"{where}.attributes['position']")
-    if pos.ndim != 2 or pos.shape[1] not in (2, 3):
-        raise ValueError(f"{where}.attributes['position'] must be an (n, 3) array, got shape {pos.shape}.")
-    if pos.shape[1] == 2:  # three.js reads a missing z as 0
-        pos = np.column_stack([pos, np.zeros(len(pos))])
+    pos = _positions(attrs["position"], f"{where}.attributes['position']")
     n = len(pos)
-    out: dict[str, np.ndarray] = {"position": np.ascontiguousarray(pos, dtype=np.float32)}
+    out: dict[str, np.ndarray] = {"position": pos}
     if "normal" in attrs:
-        normal, _ = _array(attrs["normal"], f"{where}.attributes['normal']")
-        if normal.shape != (n, 3):
-            raise ValueError(
-                f"{where}.attributes['normal'] must have shape ({n}, 3) like 'position', got {normal.shape}."
-            )
-        out["normal"] = np.ascontiguousarray(normal, dtype=np.float32)
+        out["normal"] = _normals(attrs["normal"], n, f"{where}.attributes['normal']")
     if "color" in attrs:
-        color, normalized = _array(attrs["color"], f"{where}.attributes['color']")
-        if color.ndim != 2 or len(color) != n or color.shape[1] not in (3, 4):
-            raise ValueError(
-                f"{where}.attributes['color'] must have shape ({n}, 3) like 'position', got {color.shape}."
-            )
-        color = color[:, :3]
-        if color.dtype.kind in "ui" and normalized:
-            color = color / np.iinfo(color.dtype).max
-        out["color"] = np.ascontiguousarray(np.clip(color, 0, 1), dtype=np.float32)
-    index = None
-    if index_attr is not None:
-        idx, _ = _array(index_attr, f"{where}.index")
-        idx = idx.ravel()
-        if idx.dtype.kind not in "ui" or (len(idx) and (idx.min() < 0 or idx.max() >= n)):
-            raise ValueError(f"{where}.index must hold integer vertex indices in 0..{n - 1}.")
-        index = np.ascontiguousarray(idx, dtype=np.uint32)
+        out["color"] = _colors(attrs["color"], n, f"{where}.attributes['color']")
+    index = None if index_attr is None else _index(index_attr, n, f"{where}.index")
     return {"kind": "BufferGeometry", "attributes": out, "index": index}
+
+
+def _positions(attr: Any, where: str) -> np.ndarray:
+    """Vertex positions, (n, 3) float32; an (n, 2) array gets z = 0, as three.js reads it."""
+    pos, _ = _array(attr, where)
+    if pos.ndim != 2 or pos.shape[1] not in (2, 3):  # noqa: PLR2004 (x, y) or (x, y, z)
+        raise ValueError(f"{where} must be an (n, 3) array, got shape {pos.shape}.")
+    if pos.shape[1] == 2:  # noqa: PLR2004 three.js reads a missing z as 0
+        pos = np.column_stack([pos, np.zeros(len(pos))])
+    return np.ascontiguousarray(pos, dtype=np.float32)
+
+
+def _normals(attr: Any, n: int, where: str) -> np.ndarray:
+    """Vertex normals, (n, 3) float32."""
+    normal, _ = _array(attr, where)
+    if normal.shape != (n, 3):
+        raise ValueError(f"{where} must have shape ({n}, 3) like 'position', got {normal.shape}.")
+    return np.ascontiguousarray(normal, dtype=np.float32)
+
+
+def _colors(attr: Any, n: int, where: str) -> np.ndarray:
+    """Vertex colours, (n, 3) float32 in [0, 1] (alpha dropped; normalized integers scaled)."""
+    color, normalized = _array(attr, where)
+    if color.ndim != 2 or len(color) != n or color.shape[1] not in (3, 4):  # noqa: PLR2004 (n, RGB or RGBA)
+        raise ValueError(f"{where} must have shape ({n}, 3) like 'position', got {color.shape}.")
+    color = color[:, :3]
+    if color.dtype.kind in "ui" and normalized:
+        color = color / np.iinfo(color.dtype).max
+    return np.ascontiguousarray(np.clip(color, 0, 1), dtype=np.float32)
+
+
+def _index(attr: Any, n: int, where: str) -> np.ndarray:
+    """The index: integer vertex indices in ``0..n-1``, as uint32."""
+    idx, _ = _array(attr, where)
+    idx = idx.ravel()
+    if idx.dtype.kind not in "ui" or (len(idx) and (idx.min() < 0 or idx.max() >= n)):
+        raise ValueError(f"{where} must hold integer vertex indices in 0..{n - 1}.")
+    return np.ascontiguousarray(idx, dtype=np.uint32)
 
 
 def _material(mat: Any, obj_kind: str, where: str) -> dict[str, Any]:
@@ -315,6 +334,7 @@ def iter_objects(desc: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 
 def uses_lit_material(descriptions: Iterable[dict[str, Any]]) -> bool:
+    """Whether any object of the descriptions has a lit (Lambert, Phong, Standard) material."""
     return any(o.get("material", {}).get("kind") in LIT_MATERIALS for d in descriptions for o in iter_objects(d))
 
 
@@ -360,22 +380,22 @@ def wire(descriptions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict
 
 
 # --- following pythreejs objects --------------------------------------------------------------
+_WATCHED_TRAITS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(OBJECT_KINDS, OBJECT_TRAITS),
+    **PRIMITIVE_PARAMS,
+    "BufferGeometry": BUFFER_GEOMETRY_TRAITS,
+    "BufferAttribute": ATTRIBUTE_TRAITS,
+    **{kind: MATERIAL_COMMON + extra for kind, extra in MATERIAL_EXTRA.items()},
+    "NDArrayWidget": ("array",),  # ipydatawidgets' array holder
+}
+
+
 def _watched_traits(widget: Any) -> tuple[str, ...]:
+    """The traits of ``widget`` its description reads (none for an unknown kind)."""
     kind = _kind(widget)
-    if kind in OBJECT_KINDS:
-        return OBJECT_TRAITS
-    kind = GEOMETRY_ALIASES.get(kind, kind)
-    if kind in PRIMITIVE_PARAMS:
-        return PRIMITIVE_PARAMS[kind]
-    if kind == "BufferGeometry":
-        return BUFFER_GEOMETRY_TRAITS
-    if kind == "BufferAttribute":
-        return ATTRIBUTE_TRAITS
-    if kind in MATERIAL_EXTRA:
-        return MATERIAL_COMMON + MATERIAL_EXTRA[kind]
-    if kind == "NDArrayWidget" or type(widget).__name__ == "NDArrayWidget":
-        return ("array",)
-    return ()
+    if type(widget).__name__ == "NDArrayWidget":
+        return _WATCHED_TRAITS["NDArrayWidget"]
+    return _WATCHED_TRAITS.get(GEOMETRY_ALIASES.get(kind, kind), ())
 
 
 def _tree(root: Any) -> list[Any]:
@@ -457,15 +477,18 @@ class Extras:
 
     @property
     def objects(self) -> tuple[Any, ...]:
+        """The objects added, in order."""
         return tuple(self._roots)
 
     @property
     def descriptions(self) -> list[dict[str, Any]]:
+        """Their descriptions (:func:`describe`), in the same order."""
         return [self._descriptions[id(r)] for r in self._roots]
 
     def add(self, objects: tuple[Any, ...]) -> None:
+        """Follow ``objects`` (each at most once) and send the new state."""
         require_pythreejs()
-        new = []
+        new: list[tuple[Any, dict[str, Any]]] = []
         for obj in objects:
             if any(obj is r for r in self._roots) or any(obj is o for o, _ in new):
                 raise ValueError(f"This {_kind(obj)} is already in the player: add an object once.")
@@ -477,6 +500,7 @@ class Extras:
         self._publish()
 
     def remove(self, objects: tuple[Any, ...]) -> None:
+        """Stop following ``objects`` (each must have been added) and send the new state."""
         for obj in objects:
             if not any(obj is r for r in self._roots):
                 raise ValueError(f"This {_kind(obj)} is not in the player (player.extras lists what is).")
@@ -487,6 +511,7 @@ class Extras:
         self._publish()
 
     def clear(self) -> None:
+        """Remove every object."""
         self.remove(tuple(self._roots))
 
     @staticmethod

@@ -40,7 +40,7 @@ FRAME_BUFFERS = ("spike_ptr", "spike_idx", "frame_start_ms", "values")
 
 def index_dtype(n_neurons: int) -> type:
     """The spike index type: 2 bytes while every neuron index fits, else 4."""
-    return np.uint16 if n_neurons <= 0xFFFF else np.uint32
+    return np.uint16 if n_neurons <= np.iinfo(np.uint16).max else np.uint32
 
 
 def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
@@ -52,10 +52,10 @@ def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     total = np.sum(counts, axis=0) if counts else np.zeros(n_frames, np.int64)
     ptr = np.zeros(n_frames + 1, dtype=np.int64)
     np.cumsum(total, out=ptr[1:])
-    out = np.empty(int(ptr[-1]), dtype=index_dtype(sum(span.group_sizes)))
+    out: np.ndarray = np.empty(int(ptr[-1]), dtype=index_dtype(sum(span.group_sizes)))
     before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
     offset = 0
-    for spike_i, frame_ptr, c, size in zip(span.spike_i, span.frame_ptr, counts, span.group_sizes):
+    for spike_i, frame_ptr, c, size in zip(span.spike_i, span.frame_ptr, counts, span.group_sizes, strict=True):
         if len(spike_i):
             frames = np.repeat(np.arange(n_frames), c)
             rank = np.arange(len(spike_i)) - frame_ptr[:-1][frames]
@@ -126,8 +126,7 @@ def append_message(span: FrameSpan, layout: list[dict[str, Any]]) -> tuple[dict[
 
 
 def _is_uniform(frame_t: np.ndarray, dt: float) -> bool:
-    if len(frame_t) < 2:
-        return True
+    # fewer than two frames: no step, so uniform (allclose of nothing is True)
     return bool(np.allclose(np.diff(frame_t), dt, rtol=0, atol=1e-9 * max(dt, 1e-12) + 1e-12))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 from attrs import define, field
@@ -23,7 +23,7 @@ from cleo_player.recording import DeviceTrack, FrameSpan, GroupData, Recording, 
 if TYPE_CHECKING:
     import matplotlib.animation
 
-DeviceEntry = Union[InterfaceDevice, tuple[InterfaceDevice, dict]]
+DeviceEntry: TypeAlias = InterfaceDevice | tuple[InterfaceDevice, dict]
 
 
 def _check_coordinates(ng: NeuronGroup) -> None:
@@ -40,7 +40,8 @@ def _check_coordinates(ng: NeuronGroup) -> None:
 def _split_entry(entry: Any) -> tuple[InterfaceDevice, dict]:
     if isinstance(entry, InterfaceDevice):
         return entry, {}
-    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], InterfaceDevice):
+    pair = 2  # a (device, plot_kwargs) tuple
+    if isinstance(entry, tuple) and len(entry) == pair and isinstance(entry[0], InterfaceDevice):
         return entry[0], dict(entry[1])
     raise TypeError(f"Recorder devices must be cleo devices or (device, plot_kwargs) tuples, got {entry!r}.")
 
@@ -117,11 +118,13 @@ class Recorder(InterfaceDevice):
         )
 
     # --- cleo device protocol -------------------------------------------------------------
-    def init_for_simulator(self, simulator: Any) -> None:
+    def init_for_simulator(self, simulator: Any) -> None:  # noqa: ARG002 cleo's signature
+        """Capture a frame every ``dt`` (cleo calls this on injection)."""
         op = NetworkOperation(self._capture, dt=self.dt, when="end", order=1000)
         self.brian_objects.add(op)
 
     def connect_to_neuron_group(self, neuron_group: NeuronGroup, **kwparams: Any) -> None:
+        """Record ``neuron_group``'s spikes (cleo calls this for each group injected into)."""
         _check_coordinates(neuron_group)
         if neuron_group in self.neuron_groups:
             return
@@ -156,7 +159,9 @@ class Recorder(InterfaceDevice):
             if self.sim is None:
                 return []
             found = [*self.sim.recorders.values(), *self.sim.stimulators.values()]
-            entries = [(d, {}) for d in found if d is not self and not _is_visualizer(d)]
+            entries: list[tuple[InterfaceDevice, dict]] = [
+                (d, {}) for d in found if d is not self and not _is_visualizer(d)
+            ]
         else:
             entries = [_split_entry(e) for e in self.devices]
         return entries
@@ -199,6 +204,7 @@ class Recorder(InterfaceDevice):
         self._listeners.append(listener)
 
     def remove_listener(self, listener: Callable[[Recorder], None]) -> None:
+        """Stop calling ``listener`` (nothing if it was not added)."""
         if listener in self._listeners:
             self._listeners.remove(listener)
 
@@ -346,4 +352,5 @@ def _is_visualizer(device: InterfaceDevice) -> bool:
 def _concat(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
     if not chunks:
         return np.zeros(0, dtype=dtype)
-    return np.concatenate(chunks).astype(dtype, copy=False)
+    out: np.ndarray = np.concatenate(chunks).astype(dtype, copy=False)
+    return out

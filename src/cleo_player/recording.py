@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,16 +45,19 @@ class GroupData:
 
     @property
     def size(self) -> int:
+        """Number of neurons."""
         return int(self.positions.shape[0])
 
     @property
     def n_spikes(self) -> int:
+        """Number of spikes recorded."""
         return int(self.spike_i.shape[0])
 
     @classmethod
     def from_spikes(
         cls, name: str, positions: np.ndarray, spike_i: np.ndarray, spike_t: np.ndarray, frame_t: np.ndarray, dt: float
     ) -> GroupData:
+        """The group with spikes in any order, sorted by time and assigned to frames."""
         order = np.argsort(spike_t, kind="stable")
         spike_i, spike_t = spike_i[order], spike_t[order]
         frames = frame_index(frame_t, spike_t, dt)
@@ -62,6 +66,7 @@ class GroupData:
         return cls(name, positions, spike_i.astype(np.uint32), spike_t.astype(np.float64), frame_ptr)
 
     def spikes_in_frame(self, k: int) -> np.ndarray:
+        """Indices of the neurons that spiked in frame ``k``."""
         return self.spike_i[self.frame_ptr[k] : self.frame_ptr[k + 1]]
 
     def spike_frames(self) -> np.ndarray:
@@ -80,6 +85,7 @@ class DeviceTrack:
 
     @property
     def n_channels(self) -> int:
+        """Number of values per frame (e.g. one per light source)."""
         return int(self.values.shape[1])
 
 
@@ -101,6 +107,7 @@ class FrameSpan:
 
     @property
     def n_frames(self) -> int:
+        """Number of frames."""
         return int(self.frame_t.shape[0])
 
 
@@ -116,18 +123,22 @@ class Recording:
 
     @property
     def n_frames(self) -> int:
+        """Number of frames."""
         return int(self.frame_t.shape[0])
 
     @property
     def n_neurons(self) -> int:
+        """Number of neurons, all groups together."""
         return sum(g.size for g in self.groups)
 
     @property
     def n_spikes(self) -> int:
+        """Number of spikes, all groups together."""
         return sum(g.n_spikes for g in self.groups)
 
     @property
     def t_start(self) -> float:
+        """Start of the first frame, seconds (``t_end`` when there is no frame)."""
         return float(self.frame_t[0]) if self.n_frames else self.t_end
 
     def frame_at(self, t: float) -> int:
@@ -157,6 +168,7 @@ class Recording:
         )
 
     def track(self, name: str) -> DeviceTrack:
+        """The device track called ``name``."""
         for tr in self.tracks:
             if tr.name == name:
                 return tr
@@ -176,7 +188,7 @@ class Recording:
             "groups": [g.name for g in self.groups],
             "tracks": [{"name": t.name, "kind": t.kind, "unit": t.unit} for t in self.tracks],
         }
-        arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta)), "frame_t": self.frame_t}
+        arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta)), "frame_t": self.frame_t}
         for k, g in enumerate(self.groups):
             arrays[f"g{k}_positions"] = g.positions
             arrays[f"g{k}_spike_i"] = g.spike_i
@@ -189,6 +201,7 @@ class Recording:
 
     @classmethod
     def load(cls, path: str | Path) -> Recording:
+        """Read a recording written by :meth:`save`."""
         with np.load(Path(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             if meta.get("format") != "cleo-player-recording":
@@ -221,7 +234,7 @@ class Recording:
             return False
         if not np.array_equal(self.frame_t, other.frame_t):
             return False
-        for a, b in zip(self.groups, other.groups):
+        for a, b in zip(self.groups, other.groups, strict=True):
             if a.name != b.name or not all(
                 np.array_equal(x, y) and x.dtype == y.dtype
                 for x, y in [
@@ -232,9 +245,9 @@ class Recording:
                 ]
             ):
                 return False
-        for a, b in zip(self.tracks, other.tracks):
-            if (a.name, a.kind, a.unit) != (b.name, b.kind, b.unit) or not np.array_equal(
-                a.values, b.values, equal_nan=True
+        for ta, tb in zip(self.tracks, other.tracks, strict=True):
+            if (ta.name, ta.kind, ta.unit) != (tb.name, tb.kind, tb.unit) or not np.array_equal(
+                ta.values, tb.values, equal_nan=True
             ):
                 return False
         return True

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from brian2 import Quantity, Unit, have_same_dimensions, meter, mm, mwatt, um
 
-from cleo_player.recording import Recording
+from cleo_player.recording import GroupData, Recording
 
 NEURON_ALPHA = 0.2  # cleo's _neuron_alpha: resting neurons are faint, spiking ones opaque
 DEFAULT_MARKER_AREA = 20.0  # pt², matplotlib scatter's default ``s`` (rcParams lines.markersize²)
@@ -128,46 +128,14 @@ class Scene:
         invert_z: bool = True,
         scatterargs: dict | None = None,
     ) -> Scene:
-        from matplotlib.colors import to_rgb
-
-        scatterargs = dict(scatterargs or {})
+        """The scene of ``recording`` and its ``devices`` (``(device, plot_kwargs)`` pairs),
+        styled by ``cleo.viz.plot``'s arguments.
+        """
         unit_m = _unit_in_metres(axis_scale_unit)
-        unit_name = getattr(axis_scale_unit, "_dispname", None) or str(axis_scale_unit)
-        groups_data = recording.groups
-        if colors is not None:
-            colors = list(colors)
-            if len(colors) != len(groups_data):
-                names = [g.name for g in groups_data]
-                raise ValueError(
-                    f"colors has {len(colors)} entries but there are {len(groups_data)} neuron groups "
-                    f"{names}: give one colour per group, in injection order."
-                )
-        positions = [g.positions / unit_m for g in groups_data]
-        lims = [_check_lim(n, lim) for n, lim in zip("xyz", (xlim, ylim, zlim))]
-        auto = _auto_limits(positions)
-        lims = [lim if lim is not None else a for lim, a in zip(lims, auto)]
-        axes = Axes(unit_name, unit_m, lims[0], lims[1], lims[2], bool(invert_z))
-
-        color_arg = scatterargs.pop("color", scatterargs.pop("c", None))
-        area = float(scatterargs.get("s", DEFAULT_MARKER_AREA))
-        alpha = float(scatterargs.get("alpha", NEURON_ALPHA))
-        groups = []
-        for k, (g, pos) in enumerate(zip(groups_data, positions)):
-            if colors is not None:
-                spec = colors[k]
-            elif color_arg is not None and not isinstance(color_arg, (list, np.ndarray)):
-                spec = color_arg
-            else:
-                spec = f"C{k % 10}"
-            try:
-                rgb = tuple(float(c) for c in to_rgb(spec))
-            except ValueError as err:
-                raise ValueError(f"Colour {spec!r} for neuron group {g.name!r} is not a matplotlib colour.") from err
-            visible = np.ones(len(pos), dtype=bool)
-            for dim, lim in enumerate(lims):
-                visible &= (pos[:, dim] >= lim[0]) & (pos[:, dim] <= lim[1])
-            groups.append(GroupStyle(g.name, rgb, area, alpha, pos, visible))
-
+        colors = _check_colors(colors, recording.groups)
+        positions = [g.positions / unit_m for g in recording.groups]
+        axes = _axes(positions, (xlim, ylim, zlim), axis_scale_unit, unit_m, invert_z=invert_z)
+        groups = _group_styles(recording.groups, positions, axes, colors, dict(scatterargs or {}))
         scene = cls(recording, axes, groups)
         for device, kwargs in devices:
             scene._add_device(device, dict(kwargs))
@@ -207,7 +175,75 @@ def validate_plotargs(plotargs: dict) -> dict:
 def _rgb(spec: Any) -> tuple[float, float, float]:
     from matplotlib.colors import to_rgb
 
-    return tuple(float(c) for c in to_rgb(spec))  # type: ignore[return-value]
+    r, g, b = to_rgb(spec)
+    return (float(r), float(g), float(b))
+
+
+def _check_colors(colors: list[Any] | None, groups: tuple[GroupData, ...]) -> list[Any] | None:
+    """``colors`` as a list of one colour per group (or None), or a clear error."""
+    if colors is None:
+        return None
+    colors = list(colors)
+    if len(colors) != len(groups):
+        names = [g.name for g in groups]
+        raise ValueError(
+            f"colors has {len(colors)} entries but there are {len(groups)} neuron groups "
+            f"{names}: give one colour per group, in injection order."
+        )
+    return colors
+
+
+def _axes(
+    positions: list[np.ndarray],
+    lims: tuple[Any, Any, Any],
+    unit: Unit,
+    unit_m: float,
+    *,
+    invert_z: bool,
+) -> Axes:
+    """The axis box: the limits given, the others fitted to the positions (axis units)."""
+    unit_name = getattr(unit, "_dispname", None) or str(unit)
+    given = [_check_lim(n, lim) for n, lim in zip("xyz", lims, strict=True)]
+    auto = _auto_limits(positions)
+    x, y, z = (lim if lim is not None else a for lim, a in zip(given, auto, strict=True))
+    return Axes(unit_name, unit_m, x, y, z, bool(invert_z))
+
+
+def _group_styles(
+    groups: tuple[GroupData, ...],
+    positions: list[np.ndarray],
+    axes: Axes,
+    colors: list[Any] | None,
+    scatterargs: dict,
+) -> list[GroupStyle]:
+    """Each group's look: its colour (``colors``, else scatterargs' ``color``/``c``, else the
+    matplotlib cycle), marker size and alpha from scatterargs, and which neurons are inside the axes.
+    """
+    color_arg = scatterargs.pop("color", scatterargs.pop("c", None))
+    area = float(scatterargs.get("s", DEFAULT_MARKER_AREA))
+    alpha = float(scatterargs.get("alpha", NEURON_ALPHA))
+    styles = []
+    for k, (g, pos) in enumerate(zip(groups, positions, strict=True)):
+        if colors is not None:
+            spec = colors[k]
+        elif color_arg is not None and not isinstance(color_arg, (list, np.ndarray)):
+            spec = color_arg
+        else:
+            spec = f"C{k % 10}"
+        try:
+            rgb = _rgb(spec)
+        except ValueError as err:
+            raise ValueError(f"Colour {spec!r} for neuron group {g.name!r} is not a matplotlib colour.") from err
+        styles.append(GroupStyle(g.name, rgb, area, alpha, pos, _inside(pos, axes)))
+    return styles
+
+
+def _inside(pos: np.ndarray, axes: Axes) -> np.ndarray:
+    """Which of the positions (axis units) are within the axis limits."""
+    visible = np.ones(len(pos), dtype=bool)
+    for dim, lim in enumerate((axes.xlim, axes.ylim, axes.zlim)):
+        visible &= (pos[:, dim] >= lim[0]) & (pos[:, dim] <= lim[1])
+    return visible
 
 
 def _unit_in_metres(unit: Any) -> float:
@@ -314,7 +350,7 @@ def _scope_view(scope: Any, kwargs: dict, axes: Axes) -> ScopeView:
 
     rois = [
         np.asarray(coords_from_ng(ng)[i_targets] / meter, dtype=float).reshape(-1, 3)
-        for ng, i_targets in zip(scope.neuron_groups, scope.i_targets_per_injct)
+        for ng, i_targets in zip(scope.neuron_groups, scope.i_targets_per_injct, strict=True)
     ]
     roi_arr = np.concatenate(rois) / axes.unit_m if rois else np.zeros((0, 3))
     direction = np.asarray(scope.direction, dtype=float).reshape(3)

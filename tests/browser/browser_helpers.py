@@ -236,9 +236,7 @@ def bar_state(page: Any, selector: str) -> tuple[int, bool]:
     return int(bar.get_attribute("data-frame")), bar.get_attribute("data-playing") == "true"
 
 
-def save_stage(
-    page: Any, selector: str, directory: Path | None, name: str, stats: PixelStats | None = None
-) -> None:
+def save_stage(page: Any, selector: str, directory: Path | None, name: str, stats: PixelStats | None = None) -> None:
     """Element screenshot of the player (canvas, legend, overlay, controls) for people to look
     at, and the pixel counts the test measured beside it (``name.txt``)."""
     if directory is None:
@@ -530,8 +528,10 @@ def project_neurons(page: Any, selector: str, nth: int = 0) -> np.ndarray:
         selector,
         """(v) => {
           const pts = v.objects.neurons;
-          const M = pts.matrixWorld.elements, V = v.camera.matrixWorldInverse.elements, P = v.camera.projectionMatrix.elements;
-          const mul = (A, x) => [0, 1, 2, 3].map((r) => A[r] * x[0] + A[4 + r] * x[1] + A[8 + r] * x[2] + A[12 + r] * x[3]);
+          const M = pts.matrixWorld.elements, V = v.camera.matrixWorldInverse.elements,
+                P = v.camera.projectionMatrix.elements;
+          const mul = (A, x) => [0, 1, 2, 3].map(
+            (r) => A[r] * x[0] + A[4 + r] * x[1] + A[8 + r] * x[2] + A[12 + r] * x[3]);
           const pos = pts.geometry.attributes.position.array;
           const W = v.renderer.domElement.width, H = v.renderer.domElement.height;
           const out = [];
@@ -558,7 +558,7 @@ def spot(rgb: np.ndarray, xy: np.ndarray, r: int = 1) -> np.ndarray:
 
 
 # --- known product bugs ---------------------------------------------------------------------------
-class KnownBug(AssertionError):
+class KnownBug(AssertionError):  # noqa: N818 names the bug: xfail(raises=KnownBug) reads as meant
     """The symptom of a reported product bug. Tests marked
     ``xfail(strict=True, raises=KnownBug)`` fail with it while the bug is there; any other
     failure (a timeout, a setup error, another assertion) still fails the test, and once the

@@ -57,7 +57,7 @@ LAB_USER_SETTINGS = {
 
 # --- outcome of each test, for fixtures that check pages after a passing test ---------------
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+def pytest_runtest_makereport(item: pytest.Item) -> Any:
     report = yield
     setattr(item, f"_cleo_rep_{report.when}", report)
     return report
@@ -234,7 +234,7 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]
         "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
     ]  # fmt: skip
-    with open(log_path, "wb") as log:
+    with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=root)
     server = LabServer(url=url, root=root, log_path=log_path, pid=proc.pid)
     try:
@@ -243,7 +243,7 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]
             if proc.poll() is not None:
                 pytest.fail(f"JupyterLab exited with code {proc.returncode} while starting:\n{server.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:  # noqa: S310 our local server
                     if r.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):

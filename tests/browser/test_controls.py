@@ -164,9 +164,12 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
     box = scrub.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
-    frame = poll(
-        lambda: (lambda f: f if f != 42 else None)(bar_state(page, SEED)[0]), 5, what="the click to move the frame"
-    )
+
+    def moved() -> int | None:
+        f = bar_state(page, SEED)[0]
+        return f if f != 42 else None
+
+    frame = poll(moved, 5, what="the click to move the frame")
     assert abs(frame - 0.25 * (N_FRAMES - 1)) <= 4, frame
     wait_frame(nb, SEED, frame)
     t, t_end = readout(page, SEED)
@@ -193,7 +196,8 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
         # frames counted across wraps: a decrease means the loop went round
         w = watch_frames(
             page, SEED,
-            "(() => { let n = 0; for (let i = 1; i < recs.length; i++) n += (recs[i].frame - recs[i - 1].frame + 100) % 100;"
+            "(() => { let n = 0;"
+            " for (let i = 1; i < recs.length; i++) n += (recs[i].frame - recs[i - 1].frame + 100) % 100;"
             " rec.advanced = n; return n >= a; })()",
             arg=advance, timeout_ms=8000,
         )  # fmt: skip
@@ -247,13 +251,13 @@ def test_loop_modes(nb: LabNotebook) -> None:
     # ping-pong: reaches the end, then the frame decreases
     seek_py(nb, SEED, "player", 96)
     loop.select_option("pingpong")
-    w = watch_frames(page, SEED, "recs.length > 5 && recs.slice(-5).every((r, i, s) => i === 0 || r.frame < s[i - 1].frame)",
-                     timeout_ms=5000)  # fmt: skip
+    falling = "recs.length > 5 && recs.slice(-5).every((r, i, s) => i === 0 || r.frame < s[i - 1].frame)"
+    w = watch_frames(page, SEED, falling, timeout_ms=5000)
     assert not w.timed_out, w.frames
     top = w.frames.index(max(w.frames))
     assert max(w.frames) == N_FRAMES - 1, w.frames
     assert w.frames[: top + 1] == sorted(w.frames[: top + 1]), w.frames
-    assert all(b < a for a, b in zip(w.frames[top:], w.frames[top + 1 :])), f"no reversal at the end: {w.frames}"
+    assert all(b < a for a, b in zip(w.frames[top:-1], w.frames[top + 1 :], strict=True)), f"no reversal: {w.frames}"
     assert all(r["playing"] for r in w.records), w.records
     assert nb.py_value("player.loop") == "'pingpong'"
     nb.py("player.loop = 'loop'\nplayer.speed = 0.1")
@@ -307,7 +311,7 @@ def test_fullscreen(nb: LabNotebook) -> None:
         w, h, f = view_eval(page, SEED, size)
         return (w, h) if f and w == vw and h > h0 + 200 else None
 
-    w1, h1 = poll(grown, 5, what="the canvas to fill the screen")
+    _w1, h1 = poll(grown, 5, what="the canvas to fill the screen")
     bar_h = page.locator(f"{SEED} .cleo-controls").bounding_box()["height"]
     assert h1 == vh - round(bar_h), (h1, vh, bar_h)
     stats = pixel_stats(canvas_rgb(page, SEED))
@@ -386,7 +390,7 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     speed = page.locator(f"{SEED} .cleo-speed")
     for value in ("0.001", "1", "0.01"):
         nb.py(f"player.speed = {value}")
-        poll(lambda: speed.input_value() == value, 5, what=f"speed {value} in the select")
+        poll(lambda value=value: speed.input_value() == value, 5, what=f"speed {value} in the select")
     nb.py("player.speed = 0.25")  # not a preset: shown as an extra option
     poll(lambda: speed.input_value() == "0.25", 5, what="speed 0.25 in the select")
     assert speed.evaluate("s => s.options[s.selectedIndex].textContent") == "0.25×"
@@ -396,7 +400,7 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     loop = page.locator(f"{SEED} .cleo-loop")
     for value in ("once", "pingpong", "loop"):
         nb.py(f"player.loop = {value!r}")
-        poll(lambda: loop.input_value() == value, 5, what=f"loop {value} in the select")
+        poll(lambda value=value: loop.input_value() == value, 5, what=f"loop {value} in the select")
 
     nb.py("player.play()")
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='true']")
@@ -433,12 +437,17 @@ def test_frame_sync_is_throttled_while_playing_and_exact_on_pause(nb: LabNoteboo
     paused = bar_state(page, SEED)[0]
     assert paused == w.frames[-1]
     drawn = len(w.records) - 1
-    got = poll(lambda: (lambda f: f if f and f[-1] == paused else None)(nb.py_json("_frames")), 5, interval_s=0.2,
-               what=f"Python's frame to end at the paused frame {paused}")  # fmt: skip
+
+    def synced() -> list[int] | None:
+        f = nb.py_json("_frames")
+        return f if f and f[-1] == paused else None
+
+    got = poll(synced, 5, interval_s=0.2, what=f"Python's frame to end at the paused frame {paused}")
     nb.py("player.unobserve_all('frame')")
     n = len(got) - 1  # the last one is the exact frame sent on pause
     (nb.shots / f"{nb.prefix}-frame-sync.txt").write_text(
-        f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; the view drew {drawn} new frames\n"
+        f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; "
+        f"the view drew {drawn} new frames\n"
     )
     assert 5 <= n <= 25, f"{n} frame updates reached Python in ~2 s of playback (drew {drawn} frames): {got}"
     assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"

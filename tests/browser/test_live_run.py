@@ -52,7 +52,7 @@ def tall_page(nb: LabNotebook) -> Iterator[None]:
     nb.page.set_viewport_size(VIEWPORT)
 
 
-def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> None:
+def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> None:  # noqa: PLR0915 one run, step by step
     page = nb.page
     show(page, LIVE)
     overlay = page.locator(f"{LIVE} .cleo-overlay")
@@ -80,7 +80,8 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
                  const cell = document.querySelectorAll(cells)[cellIdx];
                  const bar = cell.querySelector('.widget-hprogress .progress-bar');
                  const label = cell.querySelector('.widget-html-content');
-                 return { readout: el.querySelector('.cleo-time').textContent, max: +el.querySelector('.cleo-scrub').max,
+                 return { readout: el.querySelector('.cleo-time').textContent,
+                          max: +el.querySelector('.cleo-scrub').max,
                           frame: el.querySelector('.cleo-player').dataset.frame,
                           overlay: getComputedStyle(el.querySelector('.cleo-overlay')).display,
                           progress: bar ? parseFloat(bar.style.width) : null, label: label ? label.textContent : null,
@@ -122,7 +123,7 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
 
     # afterwards: the full recording, in Python and in the browser
     show(page, LIVE)
-    t, t_end = readout(page, LIVE)
+    _t, t_end = readout(page, LIVE)
     assert t_end == 100.0 and int(page.locator(f"{LIVE} .cleo-scrub").get_attribute("max")) == N_FRAMES - 1
     py = nb.py_json(
         "{'n_frames': player.n_frames, 'n_spikes': player.recording.n_spikes, 'bytes': player._meta['index_bytes'],"

@@ -51,16 +51,18 @@ CELLS = [
     ("markdown", "# Exported player\nThe seed tutorial's network, 40 ms."),
     (
         "code",
-        "import brian2 as b2\n"
-        "from cleo_player import Player, Recorder\n"
-        "from cleo_player.examples import seed_tutorial\n"
-        "s = seed_tutorial()\n"
-        "rec = Recorder(dt=1 * b2.ms, devices='all')\n"
-        "s.sim.inject(rec, s.exc, s.inh)\n"
-        f"s.sim.run({T_END_MS:g} * b2.ms)\n"
-        "player = Player(s.sim, **s.plotargs)\n"
-        "player.add_class('nbx-player')\n"
-        "player",
+        (
+            "import brian2 as b2\n"
+            "from cleo_player import Player, Recorder\n"
+            "from cleo_player.examples import seed_tutorial\n"
+            "s = seed_tutorial()\n"
+            "rec = Recorder(dt=1 * b2.ms, devices='all')\n"
+            "s.sim.inject(rec, s.exc, s.inh)\n"
+            f"s.sim.run({T_END_MS:g} * b2.ms)\n"
+            "player = Player(s.sim, **s.plotargs)\n"
+            "player.add_class('nbx-player')\n"
+            "player"
+        ),
     ),
     ("code", "player.controls.add_class('nbx-controls')\nplayer.controls"),
 ]
@@ -210,7 +212,7 @@ def served_dir(tmp_path: Path) -> Iterator[Served]:
     root = tmp_path / "served"
     root.mkdir()
     port = _free_port()
-    log = open(tmp_path / "http.log", "wb")
+    log = (tmp_path / "http.log").open("wb")  # the server's log while it runs, closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

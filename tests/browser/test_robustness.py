@@ -62,7 +62,8 @@ def draws_grid(page: Any, sel: str, nth: int = 0) -> bool:
 def keep_state(page: Any) -> dict:
     return view_eval(
         page, KEEP,
-        "(v) => ({ lost: v.renderer.getContext().isContextLost(), message: getComputedStyle(v.root.querySelector('.cleo-overlay')).display !== 'none',"
+        "(v) => ({ lost: v.renderer.getContext().isContextLost(),"
+        " message: getComputedStyle(v.root.querySelector('.cleo-overlay')).display !== 'none',"
         " text: v.root.querySelector('.cleo-overlay').textContent, renders: v.renders })",
     )  # fmt: skip
 
@@ -131,7 +132,8 @@ def lose_keep_context(nb: LabNotebook, frame: int) -> np.ndarray:
     view_eval(
         page,
         KEEP,
-        "(v) => { window.__ext = v.renderer.getContext().getExtension('WEBGL_lose_context'); window.__ext.loseContext(); }",
+        "(v) => { window.__ext = v.renderer.getContext().getExtension('WEBGL_lose_context');"
+        " window.__ext.loseContext(); }",
     )
     overlay = page.locator(f"{KEEP} .cleo-overlay")
     overlay.wait_for(state="visible")
@@ -154,7 +156,8 @@ def test_restored_context_draws_the_same_picture(nb: LabNotebook) -> None:
 
 VIEW_STATES = """() => [...window.__cleoPlayers].map((v) => {
     const overlay = v.root.querySelector('.cleo-overlay');
-    const message = getComputedStyle(overlay).display !== 'none' && overlay.textContent.includes('lost its WebGL context');
+    const message = getComputedStyle(overlay).display !== 'none'
+      && overlay.textContent.includes('lost its WebGL context');
     const snapshot = !!v.root.querySelector('img.cleo-snapshot');
     const canvas = !!v.root.querySelector('canvas.cleo-canvas') && !v.renderer.getContext().isContextLost();
     return { keep: !!v.root.closest('.test-keep'), many: !!v.root.closest('.test-many'),
@@ -169,7 +172,8 @@ def test_more_views_at_once_than_webgl_contexts(nb: LabNotebook) -> None:
     the 14 frees them."""
     page = nb.page
     warnings_before = sum(TOO_MANY in m for m in nb.log.console_all)
-    nb.py('many = [Player(grid_rec, height=80, **plotargs) for _ in range(14)]\nfor p in many:\n    p.add_class("test-many")\n'
+    nb.py('many = [Player(grid_rec, height=80, **plotargs) for _ in range(14)]\n'
+          'for p in many:\n    p.add_class("test-many")\n'
           'ipw.GridBox(many, layout=ipw.Layout(grid_template_columns="repeat(4, 1fr)"))')  # fmt: skip
     page.wait_for_function("() => document.querySelectorAll('.test-many .cleo-player[data-frame]').length === 14")
     assert live_views(page) == 19
@@ -231,7 +235,8 @@ def _scroll_keep_out_of_sight(page: Any) -> None:
     """A short page, scrolled to the bottom: ``keep`` (the first output) is out of sight."""
     page.set_viewport_size({"width": VIEWPORT["width"], "height": 500})
     page.evaluate(
-        f"() => {{ const o = document.querySelector('{NOTEBOOK_SEL} .jp-WindowedPanel-outer'); o.scrollTop = o.scrollHeight; }}"
+        f"() => {{ const o = document.querySelector('{NOTEBOOK_SEL} .jp-WindowedPanel-outer');"
+        " o.scrollTop = o.scrollHeight; }"
     )
 
 
@@ -290,8 +295,12 @@ def test_canvas_follows_its_container(nb: LabNotebook) -> None:
     # a narrower window: the notebook and the canvas get narrower
     page.set_viewport_size({"width": 1000, "height": 1600})
     try:
-        w1 = poll(lambda: (lambda s: s[0] if s[0] == s[2] and s[0] < w0 - 200 else None)(view_eval(page, KEEP, size)), 5,
-                  what="the canvas to follow a narrower window")  # fmt: skip
+
+        def narrower() -> int | None:
+            s = view_eval(page, KEEP, size)
+            return s[0] if s[0] == s[2] and s[0] < w0 - 200 else None
+
+        w1 = poll(narrower, 5, what="the canvas to follow a narrower window")
         assert view_eval(page, KEEP, size)[1] == 480
         assert draws_grid(page, KEEP)
     finally:
@@ -327,7 +336,11 @@ def test_canvas_follows_a_box_width(nb: LabNotebook) -> None:
         assert draws_grid(page, sel)
         nb.py('box.layout.width = "300px"')
         show(page, sel)
-        poll(lambda: (lambda s: 280 <= s[0] <= 300 and s[0] == s[2])(view_eval(page, sel, size)), 5,
-             what="the canvas to follow its box to 300 px")  # fmt: skip
+
+        def boxed() -> bool:
+            s = view_eval(page, sel, size)
+            return 280 <= s[0] <= 300 and s[0] == s[2]
+
+        poll(boxed, 5, what="the canvas to follow its box to 300 px")
     finally:
         nb.py("box.close()\nboxed.close()")

@@ -91,7 +91,8 @@ def project(page: Any, sel: str, point: tuple[float, float, float]) -> np.ndarra
         """(v, p) => {
           const M = v.objects.neurons.matrixWorld.elements, V = v.camera.matrixWorldInverse.elements,
                 P = v.camera.projectionMatrix.elements;
-          const mul = (A, x) => [0, 1, 2, 3].map((r) => A[r] * x[0] + A[4 + r] * x[1] + A[8 + r] * x[2] + A[12 + r] * x[3]);
+          const mul = (A, x) => [0, 1, 2, 3].map(
+            (r) => A[r] * x[0] + A[4 + r] * x[1] + A[8 + r] * x[2] + A[12 + r] * x[3]);
           const c = mul(P, mul(V, mul(M, [p[0], p[1], p[2], 1])));
           const W = v.renderer.domElement.width, H = v.renderer.domElement.height;
           return [((c[0] / c[3] + 1) / 2) * W, ((1 - c[1] / c[3]) / 2) * H];
@@ -103,7 +104,7 @@ def project(page: Any, sel: str, point: tuple[float, float, float]) -> np.ndarra
 
 def near(mask: np.ndarray, xy: np.ndarray, r: int = 20) -> int:
     """Pixels of ``mask`` within ``r`` px of ``xy``."""
-    x, y = int(round(xy[0])), int(round(xy[1]))
+    x, y = round(xy[0]), round(xy[1])
     return int(mask[max(y - r, 0) : y + r + 1, max(x - r, 0) : x + r + 1].sum())
 
 
@@ -213,9 +214,11 @@ def test_material_and_geometry_changes(nb: LabNotebook) -> None:
 def test_lit_translucent_and_removed(nb: LabNotebook) -> None:
     page = nb.page
     nb.py(
-        "sphere = p3.Mesh(p3.SphereGeometry(150, 32, 16), p3.MeshLambertMaterial(color='#ffdd00'), position=(0, -600, 350))\n"
+        "sphere = p3.Mesh(p3.SphereGeometry(150, 32, 16), p3.MeshLambertMaterial(color='#ffdd00'),\n"
+        "                 position=(0, -600, 350))\n"
         "shell = p3.Mesh(p3.CylinderGeometry(1000, 1000, 100, 64, 1, True),\n"
-        "                p3.MeshBasicMaterial(color='white', transparent=True, opacity=0.15, side='DoubleSide', depthWrite=False),\n"
+        "                p3.MeshBasicMaterial(color='white', transparent=True, opacity=0.15, side='DoubleSide',\n"
+        "                                     depthWrite=False),\n"
         "                position=(0, 0, 350), rotation=(np.pi / 2, 0, 0, 'XYZ'))\n"
         "player.add(sphere, shell)"
     )

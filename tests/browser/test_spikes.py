@@ -172,8 +172,12 @@ def test_decay_zero_is_a_one_frame_flash(nb: LabNotebook) -> None:
     seek(nb, GRID, "grid", f + 1)
     nb.py(f"grid.decay = {DEFAULT_DECAY_MS}")
     show(nb.page, GRID, reset_camera=True)
-    fading = poll(lambda: (lambda img: (img,) if lit(img, xy)[f] else None)(canvas_rgb(nb.page, GRID)), 5,
-                  what="neuron f lit at f + 1 with the default decay")[0]  # fmt: skip
+
+    def lit_now() -> tuple[np.ndarray] | None:
+        img = canvas_rgb(nb.page, GRID)
+        return (img,) if lit(img, xy)[f] else None
+
+    fading = poll(lit_now, 5, what="neuron f lit at f + 1 with the default decay")[0]
     assert shown_frame(nb.page, GRID) == f + 1
     assert not full(fading, xy)[f], "a flash one frame old is fading, not full"
     assert list(np.flatnonzero(full(fading, xy))) == [f + 1]
@@ -242,7 +246,7 @@ def test_no_spike_lost_at_the_end(nb: LabNotebook, loop: str) -> None:
     jumped = {
         "once": lambda r: not r["playing0"],
         "pingpong": lambda r: r["direction"] < 0,
-        "loop": lambda r: True,
+        "loop": lambda _r: True,
     }[loop]
     try:
         for _attempt in range(6):

@@ -204,7 +204,8 @@ def test_views_show_the_same_frame_while_playing(nb: LabNotebook) -> None:
         for _ in range(15):
             samples.append(page.evaluate(
                 """() => [[...document.querySelectorAll('.test-view .cleo-player')].map((r) => r.dataset.frame),
-                          [...document.querySelectorAll('.test-view .cleo-controls, .jp-Notebook .test-controls .cleo-controls')]
+                          [...document.querySelectorAll(
+                            '.test-view .cleo-controls, .jp-Notebook .test-controls .cleo-controls')]
                             .map((b) => b.dataset.frame)]"""
             ))  # fmt: skip
             page.wait_for_timeout(40)

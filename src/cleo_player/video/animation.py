@@ -62,10 +62,12 @@ class SceneAnimation(FuncAnimation):
         return [self.frame_artist]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """``FuncAnimation.save``, with imageio-ffmpeg's ffmpeg if matplotlib has none."""
         with matplotlib_ffmpeg():
             return super().save(*args, **kwargs)
 
     def to_html5_video(self, embed_limit: float | None = None) -> str:
+        """``FuncAnimation.to_html5_video``, with imageio-ffmpeg's ffmpeg if matplotlib has none."""
         with matplotlib_ffmpeg():
             return super().to_html5_video(embed_limit)
 
@@ -120,7 +122,8 @@ class FrameRenderer:
         """Frame ``k`` as the canvas's RGBA buffer (valid until the next draw)."""
         self.artist.frame = k
         self.canvas.draw()
-        return self.canvas.buffer_rgba()
+        rgba: memoryview = self.canvas.buffer_rgba()
+        return rgba
 
     def frame(self, k: int) -> np.ndarray:
         """Frame ``k`` as an (height, width, 4) uint8 array (a copy)."""

@@ -110,7 +110,7 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
     handles: list[Any] = list(neurons)
 
     lights = []
-    for light, b in zip(scene.lights, brightness):
+    for light, b in zip(scene.lights, brightness, strict=True):
         area = light_marker_area(ax, light, scene)
         clouds = []
         for src in range(light.n_sources):
@@ -197,7 +197,8 @@ def _draw_scope(ax: Any, scope: ScopeView, handles: list[Any]) -> list[Artist]:
 def _orthonormal_basis(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two unit vectors perpendicular to ``d`` and each other (x and y for d = +z)."""
     d = d / np.linalg.norm(d)
-    ref = np.array([1.0, 0.0, 0.0]) if abs(d[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    along_x = abs(d[0]) >= 0.9  # noqa: PLR2004 (nearly) along x: then y is the safer reference
+    ref = np.array([0.0, 1.0, 0.0]) if along_x else np.array([1.0, 0.0, 0.0])
     u = ref - d * (ref @ d)
     u /= np.linalg.norm(u)
     return u, np.cross(d, u)
@@ -216,7 +217,8 @@ def depth_shade(vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> np.ndarray:
         scale = float(np.sqrt(np.ptp(vx) ** 2 + np.ptp(vy) ** 2 + np.ptp(vz) ** 2))
         if scale == 0:
             return np.ones(len(vz))
-        return np.clip(1 - (vz - vz.min()) / scale, min_alpha, 1)
+        shade: np.ndarray = np.clip(1 - (vz - vz.min()) / scale, min_alpha, 1)
+        return shade
     span = float(np.ptp(vz))  # older matplotlib: normalised depth, 1 - 0.7 · norm(z)
     norm = (vz - vz.min()) / span if span > 0 else np.zeros(len(vz))
     return 1 - norm * (1 - min_alpha)

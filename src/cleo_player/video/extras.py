@@ -10,6 +10,7 @@ triangles or :data:`MAX_POINTS` points) is skipped, with one warning naming the 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,13 @@ def _grid(nu: int, nv: int) -> np.ndarray:
 def _cells(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Triangles (a, b, d) then (b, c, d) of each cell, in cell order, where ``keep[..., 0|1]``."""
     tris = np.stack([np.stack([a, b, d], -1), np.stack([b, c, d], -1)], -2)  # (..., 2, 3)
-    return tris[np.broadcast_to(keep, tris.shape[:-1])]
+    kept: np.ndarray = tris[np.broadcast_to(keep, tris.shape[:-1])]
+    return kept
 
 
 def sphere(radius: float, widthSegments: int, heightSegments: int, phiStart: float, phiLength: float,
            thetaStart: float, thetaLength: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Vertices and triangles of three.js's SphereGeometry."""
     ws, hs = max(3, int(widthSegments)), max(2, int(heightSegments))
     theta_end = min(thetaStart + thetaLength, np.pi)
     v, u = np.mgrid[0 : hs + 1, 0 : ws + 1] / np.array([hs, ws])[:, None, None]
@@ -58,6 +61,7 @@ def sphere(radius: float, widthSegments: int, heightSegments: int, phiStart: flo
 
 def box(width: float, height: float, depth: float, widthSegments: int, heightSegments: int,
         depthSegments: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Vertices and triangles of three.js's BoxGeometry."""
     segs = {"x": max(1, int(widthSegments)), "y": max(1, int(heightSegments)), "z": max(1, int(depthSegments))}
     axis = {"x": 0, "y": 1, "z": 2}
     planes = [  # u, v, w, udir, vdir, width, height, depth (three.js BoxGeometry's order)
@@ -68,7 +72,9 @@ def box(width: float, height: float, depth: float, widthSegments: int, heightSeg
         ("x", "y", "z", 1, -1, width, height, depth),
         ("x", "y", "z", -1, -1, width, height, -depth),
     ]
-    verts, faces, n = [], [], 0
+    verts: list[np.ndarray] = []
+    faces: list[np.ndarray] = []
+    n = 0
     for u, v, w, udir, vdir, pw, ph, pd in planes:
         gx, gy = segs[u], segs[v]
         y, x = np.mgrid[0 : gy + 1, 0 : gx + 1]
@@ -84,12 +90,13 @@ def box(width: float, height: float, depth: float, widthSegments: int, heightSeg
 
 def cylinder(radiusTop: float, radiusBottom: float, height: float, radialSegments: int, heightSegments: int,
              openEnded: bool, thetaStart: float, thetaLength: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Vertices and triangles of three.js's CylinderGeometry."""
     rs, hs = max(1, int(radialSegments)), max(1, int(heightSegments))
     half = height / 2
     v, u = np.mgrid[0 : hs + 1, 0 : rs + 1] / np.array([hs, rs])[:, None, None]
     r = v * (radiusBottom - radiusTop) + radiusTop
     theta = u * thetaLength + thetaStart
-    verts = [np.stack([r * np.sin(theta), -v * height + half, r * np.cos(theta)], -1).reshape(-1, 3)]
+    verts: list[np.ndarray] = [np.stack([r * np.sin(theta), -v * height + half, r * np.cos(theta)], -1).reshape(-1, 3)]
     ix, iy = np.mgrid[0:rs, 0:hs]  # three.js: around, then down
     a, b = ix + (rs + 1) * iy, ix + (rs + 1) * (iy + 1)
     c, d = ix + 1 + (rs + 1) * (iy + 1), ix + 1 + (rs + 1) * iy
@@ -114,17 +121,19 @@ def cylinder(radiusTop: float, radiusBottom: float, height: float, radialSegment
 
 def cone(radius: float, height: float, radialSegments: int, heightSegments: int, openEnded: bool,
          thetaStart: float, thetaLength: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Vertices and triangles of three.js's ConeGeometry (a cylinder with a pointed top)."""
     return cylinder(0.0, radius, height, radialSegments, heightSegments, openEnded, thetaStart, thetaLength)
 
 
 def plane(width: float, height: float, widthSegments: int, heightSegments: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and triangles of three.js's PlaneGeometry."""
     gx, gy = max(1, int(widthSegments)), max(1, int(heightSegments))
     y, x = np.mgrid[0 : gy + 1, 0 : gx + 1]
     verts = np.stack([x * width / gx - width / 2, -(y * height / gy - height / 2), np.zeros_like(x, float)], -1)
     return verts.reshape(-1, 3), _grid(gx, gy)
 
 
-PRIMITIVES = {
+PRIMITIVES: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "SphereGeometry": sphere,
     "BoxGeometry": box,
     "CylinderGeometry": cylinder,
@@ -164,7 +173,7 @@ def local_matrix(desc: dict[str, Any]) -> np.ndarray:
         ])  # fmt: skip
     else:
         *angles, order = desc["rotation"]
-        angle = dict(zip("XYZ", angles))
+        angle = dict(zip("XYZ", angles, strict=True))
         rot = np.eye(3)
         for axis in order:  # three.js: order "XYZ" is Rx · Ry · Rz
             rot = rot @ _axis_rotation(axis, angle[axis])
@@ -175,7 +184,9 @@ def local_matrix(desc: dict[str, Any]) -> np.ndarray:
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    return pts @ m[:3, :3].T + m[:3, 3]
+    """Points transformed by the 4x4 matrix ``m``."""
+    out: np.ndarray = pts @ m[:3, :3].T + m[:3, 3]
+    return out
 
 
 # --- drawing ----------------------------------------------------------------------------------
@@ -209,7 +220,7 @@ def pin_legend(ax: Any, legend: Any) -> None:
     "best" weighs every path of the axes: each triangle of a mesh. With a large mesh that
     takes seconds per draw, and the legend would move away from where cleo puts it.
     """
-    set_loc = getattr(legend, "set_loc", None) or legend._set_loc  # matplotlib < 3.8
+    set_loc = getattr(legend, "set_loc", None) or legend._set_loc  # noqa: SLF001 matplotlib < 3.8 has no public one
     try:
         canvas = ax.figure.canvas
         canvas.draw()  # projects the 3D artists, which "best" avoids
@@ -255,7 +266,8 @@ def _shade(tri: np.ndarray) -> np.ndarray:
     length = np.linalg.norm(normal, axis=1, keepdims=True)
     unit = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
     direction = LightSource(azdeg=225, altdeg=19.4712).direction
-    return SHADE_AMBIENT + (1 - SHADE_AMBIENT) * np.abs(unit @ direction)
+    shade: np.ndarray = SHADE_AMBIENT + (1 - SHADE_AMBIENT) * np.abs(unit @ direction)
+    return shade
 
 
 def _add(ax: Any, col: Any) -> Any:
@@ -268,55 +280,80 @@ def _add(ax: Any, col: Any) -> Any:
 
 def _draw_one(ax: Any, desc: dict[str, Any], world: np.ndarray, artists: list) -> str | None:
     """Draw one object; the reason it was skipped, or None."""
-    from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
-
-    mat, kind = desc["material"], desc["type"]
     pos, index, colors = geometry_arrays(desc["geometry"])
     if not len(pos):
         return None
     pts = _apply(world, pos)
     order = index if index is not None else np.arange(len(pts))
-    label = desc["name"] or None
-    if kind == "Mesh":
-        tri = order[: len(order) // 3 * 3].reshape(-1, 3)
-        if len(tri) > MAX_TRIANGLES:
-            return f"{len(tri)} triangles, more than {MAX_TRIANGLES}"
-        face_rgb = colors[tri].mean(axis=1) if colors is not None else None
-        rgba = _rgba(mat, face_rgb)
-        if mat.get("wireframe"):
-            col = Poly3DCollection(pts[tri], facecolors="none", edgecolors=rgba, linewidths=WIREFRAME_LW, label=label)
-        else:
-            rgba = np.array(np.broadcast_to(rgba, (len(tri), 4)))
-            if mat["kind"] in LIT_MATERIALS:
-                rgba[:, :3] *= _shade(pts[tri])[:, None]
-            col = Poly3DCollection(pts[tri], facecolors=rgba, edgecolors="none", label=label)
-        artists.append(_add(ax, col))
-    elif kind == "Points":
-        if len(pts) > MAX_POINTS:
-            return f"{len(pts)} points, more than {MAX_POINTS}"
-        rgba = _rgba(mat, colors)
-        dpi = ax.figure.dpi
-        if mat["sizeAttenuation"]:  # world-sized points: as cleo sizes its light points
-            a = np.array([ax.get_xlim(), ax.get_ylim(), ax.get_zlim()])
-            biggest = float(np.max(np.abs(a[:, 1] - a[:, 0])))
-            biggest_pt = max(ax.bbox.height, ax.bbox.width) / dpi * 72
-            size_pt = mat["size"] / biggest * biggest_pt
-        else:  # pixels
-            size_pt = mat["size"] * 72 / dpi
-        artists.append(
-            ax.scatter(pts[:, 0], pts[:, 1], pts[:, 2], c=rgba, s=max(size_pt, 0.5) ** 2,
-                       edgecolors="none", depthshade=False, label=label)
-        )  # fmt: skip
-    else:  # Line, LineSegments, LineLoop
-        if kind == "LineSegments":
-            seg = order[: len(order) // 2 * 2].reshape(-1, 2)
-        else:
-            chain = np.append(order, order[0]) if kind == "LineLoop" and len(order) > 2 else order
-            seg = np.column_stack([chain[:-1], chain[1:]])
-        if len(seg) > MAX_TRIANGLES:
-            return f"{len(seg)} segments, more than {MAX_TRIANGLES}"
-        seg_rgb = colors[seg].mean(axis=1) if colors is not None else None
-        rgba = _rgba(mat, seg_rgb)
-        col = Line3DCollection(pts[seg], colors=rgba, linewidths=mat["linewidth"], label=label)
-        artists.append(_add(ax, col))
+    draw = {"Mesh": _draw_mesh, "Points": _draw_points}.get(desc["type"], _draw_lines)
+    return draw(ax, desc, pts, order, colors, artists)
+
+
+def _draw_mesh(
+    ax: Any, desc: dict[str, Any], pts: np.ndarray, order: np.ndarray, colors: np.ndarray | None, artists: list
+) -> str | None:
+    """A Mesh's triangles as a Poly3DCollection (edges only for a wireframe)."""
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    mat, label = desc["material"], desc["name"] or None
+    tri = order[: len(order) // 3 * 3].reshape(-1, 3)
+    if len(tri) > MAX_TRIANGLES:
+        return f"{len(tri)} triangles, more than {MAX_TRIANGLES}"
+    face_rgb = colors[tri].mean(axis=1) if colors is not None else None
+    rgba = _rgba(mat, face_rgb)
+    if mat.get("wireframe"):
+        col = Poly3DCollection(pts[tri], facecolors="none", edgecolors=rgba, linewidths=WIREFRAME_LW, label=label)
+    else:
+        rgba = np.array(np.broadcast_to(rgba, (len(tri), 4)))
+        if mat["kind"] in LIT_MATERIALS:
+            rgba[:, :3] *= _shade(pts[tri])[:, None]
+        col = Poly3DCollection(pts[tri], facecolors=rgba, edgecolors="none", label=label)
+    artists.append(_add(ax, col))
+    return None
+
+
+def _draw_points(
+    ax: Any, desc: dict[str, Any], pts: np.ndarray, order: np.ndarray, colors: np.ndarray | None, artists: list
+) -> str | None:
+    """Points as a scatter, sized in the world (``sizeAttenuation``) or in pixels."""
+    del order  # every point is drawn, indexed or not (as three.js does)
+    mat, label = desc["material"], desc["name"] or None
+    if len(pts) > MAX_POINTS:
+        return f"{len(pts)} points, more than {MAX_POINTS}"
+    rgba = _rgba(mat, colors)
+    dpi = ax.figure.dpi
+    if mat["sizeAttenuation"]:  # world-sized points: as cleo sizes its light points
+        a = np.array([ax.get_xlim(), ax.get_ylim(), ax.get_zlim()])
+        biggest = float(np.max(np.abs(a[:, 1] - a[:, 0])))
+        biggest_pt = max(ax.bbox.height, ax.bbox.width) / dpi * 72
+        size_pt = mat["size"] / biggest * biggest_pt
+    else:  # pixels
+        size_pt = mat["size"] * 72 / dpi
+    artists.append(
+        ax.scatter(pts[:, 0], pts[:, 1], pts[:, 2], c=rgba, s=max(size_pt, 0.5) ** 2,
+                   edgecolors="none", depthshade=False, label=label)
+    )  # fmt: skip
+    return None
+
+
+def _draw_lines(
+    ax: Any, desc: dict[str, Any], pts: np.ndarray, order: np.ndarray, colors: np.ndarray | None, artists: list
+) -> str | None:
+    """A Line, LineSegments or LineLoop as a Line3DCollection of its segments."""
+    from mpl_toolkits.mplot3d.art3d import Line3DCollection
+
+    mat, kind, label = desc["material"], desc["type"], desc["name"] or None
+    seg: np.ndarray
+    if kind == "LineSegments":
+        seg = order[: len(order) // 2 * 2].reshape(-1, 2)
+    else:
+        closed = kind == "LineLoop" and len(order) > 2  # noqa: PLR2004 a loop needs three points
+        chain = np.append(order, order[0]) if closed else order
+        seg = np.column_stack([chain[:-1], chain[1:]])
+    if len(seg) > MAX_TRIANGLES:
+        return f"{len(seg)} segments, more than {MAX_TRIANGLES}"
+    seg_rgb = colors[seg].mean(axis=1) if colors is not None else None
+    rgba = _rgba(mat, seg_rgb)
+    col = Line3DCollection(pts[seg], colors=rgba, linewidths=mat["linewidth"], label=label)
+    artists.append(_add(ax, col))
     return None

@@ -11,9 +11,14 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, cast
 
 import matplotlib as mpl
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from typing_extensions import Self
 
 MAX_GIF_FPS = 50.0  # GIF delays are in 1/100 s and players slow down anything under 2/100 s
 
@@ -54,13 +59,14 @@ def ffmpeg_exe() -> str:
             "install it with `pip install imageio-ffmpeg`."
         ) from err
     try:
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        exe: str = imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as err:
         raise RuntimeError(
             "No ffmpeg found for video export: imageio-ffmpeg has no ffmpeg binary for this "
             "platform. Reinstall it (`pip install --force-reinstall imageio-ffmpeg`) or point the "
             f"IMAGEIO_FFMPEG_EXE environment variable to an ffmpeg executable. ({err})"
         ) from err
+    return exe
 
 
 @functools.lru_cache(maxsize=8)
@@ -96,20 +102,24 @@ class FFmpegPipe:
             "-an", "-c:v", codec, *out_args, str(path),
         ]  # fmt: skip
 
-    def __enter__(self) -> FFmpegPipe:
+    def __enter__(self) -> Self:
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stderr=self._stderr)
+        self._stdin = cast("IO[bytes]", self.proc.stdin)  # a pipe: never None
         return self
 
     def write(self, frame: bytes | memoryview) -> None:
+        """Encode one frame (raw RGBA, ``size`` pixels)."""
         try:
-            self.proc.stdin.write(frame)
+            self._stdin.write(frame)
         except BrokenPipeError:
             self._fail("stopped")
 
-    def __exit__(self, exc_type: Any, *exc: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         with contextlib.suppress(BrokenPipeError):
-            self.proc.stdin.close()
+            self._stdin.close()
         code = self.proc.wait()
         if exc_type is not None:
             self._cleanup()

@@ -26,7 +26,7 @@ pixel size or dpi changes (e.g. ``ani.save(..., dpi=200)``) or when the 3D axes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -101,7 +101,8 @@ class _SpikeOverlay:
         self._key: np.ndarray | None = None
         self._n = 0
 
-    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 the items' signature
+        """Draw the group's neurons spiking in the frame of ``state``."""
         idx = state.spikes[self.group]
         if self._key is None or not np.array_equal(idx, self._key):
             self._key = idx
@@ -158,13 +159,14 @@ class _LightSprite:
             self._b = b
         return self.image
 
-    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 the items' signature
+        """Draw the source at its brightness in the frame of ``state`` (nothing when dark)."""
         b = float(state.brightness[self.light][self.source])
         if b > 0:
             renderer.draw_image(gc, self.x, self.y, self.rgba(b))
 
 
-Item = Union[_Image, _SpikeOverlay, _LightSprite]
+Item = _Image | _SpikeOverlay | _LightSprite
 
 
 def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
@@ -174,7 +176,7 @@ def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
         sizes=col3d.get_sizes(),
         offsets=np.zeros((0, 2)),
         offset_transform=IdentityTransform(),
-        linewidths=col3d.get_linewidths(),
+        linewidths=col3d.get_linewidth(),
         edgecolors=edgecolors,
         antialiaseds=col3d.get_antialiased(),
     )
@@ -213,41 +215,42 @@ class SceneFrames:
         self.scene = scene
         fig_kwargs = {k: v for k, v in figargs.items() if k not in PYPLOT_ONLY_FIGARGS}
         self.fig3d = Figure(**fig_kwargs)
-        FigureCanvasAgg(self.fig3d)
+        self.canvas = FigureCanvasAgg(self.fig3d)
         self.ax = self.fig3d.add_subplot(111, projection="3d")
         self.brightness = all_brightness(scene)  # per light: (n_frames, n_sources)
         # a light whose brightness never changes is drawn into the static layers
         self._dynamic_light = [bool(len(b)) and bool(np.any(b != b[0])) for b in self.brightness]
-        start = [b[0] if len(b) else np.zeros(light.n_sources) for b, light in zip(self.brightness, scene.lights)]
+        start = [
+            b[0] if len(b) else np.zeros(light.n_sources)
+            for b, light in zip(self.brightness, scene.lights, strict=True)
+        ]
         self.artists: Scene3DArtists = draw_scene(self.ax, scene, start)
         self._spiking_group = [
             bool(g_data.n_spikes) and bool(np.any(g.visible[g_data.spike_i[g_data.spike_i < len(g.visible)]]))
-            for g, g_data in zip(scene.groups, scene.recording.groups)
+            for g, g_data in zip(scene.groups, scene.recording.groups, strict=True)
         ]
         self._layers: _Layers | None = None
 
     @property
     def n_frames(self) -> int:
+        """Number of frames of the scene's recording."""
         return self.scene.recording.n_frames
 
     def layers(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
         """The layers for a figure of this size and dpi, rebuilt only when needed."""
-        key = (tuple(float(v) for v in size_inches), float(dpi), self.ax.get_proj().tobytes())
+        size = (float(size_inches[0]), float(size_inches[1]))
+        key = (size, float(dpi), self.ax.get_proj().tobytes())
         if self._layers is None or self._layers.key != key or self.fig3d.stale:
-            self._layers = self._render(key[0], key[1])
+            self._layers = self._render(size, float(dpi))
         return self._layers
 
     # --- rendering ------------------------------------------------------------------------
     def _render(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
+        """Render the static runs and prepare the per-frame parts for this size, dpi and view."""
         fig, ax = self.fig3d, self.ax
         fig.set_dpi(dpi)
         fig.set_size_inches(size_inches)  # as the figure drawn on: same layout, same pixels
-        axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
-        children = [
-            a
-            for a in ax.get_children()
-            if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
-        ]  # (empty titles draw nothing)
+        children = self._drawn_children()
         frame_parts = [fig.patch, ax.patch]
         saved = {id(a): a.get_visible() for a in [*children, *frame_parts]}
         axis_on = getattr(ax, "_axis3don", True)
@@ -255,30 +258,13 @@ class SceneFrames:
         try:
             ax.computed_zorder = False  # the drawing order is set once, below
             # 1. the figure and the axes alone: the background, and the projection (ax.M)
-            background = self._render_run(children, [], frame_parts, saved, frame=axis_on)
+            background = cast("_Image", self._render_run(children, [], frame_parts, saved, frame=axis_on))
             if computed_zorder:
                 _mplot3d_drawing_order(ax, children)
             children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
 
             # 2. cut the drawing order into static runs and per-frame parts
-            dyn_lights = {
-                id(col): (j, s)
-                for j, clouds in enumerate(self.artists.lights)
-                if self._dynamic_light[j]
-                for s, col in enumerate(clouds)
-            }
-            spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
-            runs: list[list[Artist]] = [[]]
-            plan: list[int | tuple] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
-            for a in children:
-                if id(a) in dyn_lights:
-                    plan += [("light", *dyn_lights[id(a)]), len(runs)]
-                    runs.append([])
-                else:
-                    runs[-1].append(a)
-                    if id(a) in spiking:
-                        plan += [("spikes", spiking[id(a)]), len(runs)]
-                        runs.append([])
+            runs, plan = self._plan(children)
 
             # 3. render each static run once (the first one over the background)
             images: list[_Image | None] = [
@@ -292,14 +278,57 @@ class SceneFrames:
             ax.computed_zorder = computed_zorder
 
         # 4. per-frame parts, with this render's projection and pixel transform
-        clip = ax.bbox.frozen()  # cleo's artists are clipped to the axes box
+        items = self._items(plan, images, background.rgba.shape[:2])
+        fig.stale = False  # so a later change to the 3D axes (view, labels) is noticed
+        return _Layers((tuple(size_inches), dpi, ax.get_proj().tobytes()), items)
+
+    def _drawn_children(self) -> list[Artist]:
+        """The axes' visible artists besides the axes' own parts (panes, axis lines, spines)."""
+        ax = self.ax
+        axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
+        return [
+            a
+            for a in ax.get_children()
+            if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
+        ]  # (empty titles draw nothing)
+
+    def _plan(self, children: list[Artist]) -> tuple[list[list[Artist]], list[int | tuple]]:
+        """Cut the drawing order into runs of static artists and, between them, the per-frame
+        parts: ``plan`` lists a run's index, ``("light", j, s)`` or ``("spikes", k)`` in order.
+        """
+        dyn_lights = {
+            id(col): (j, s)
+            for j, clouds in enumerate(self.artists.lights)
+            if self._dynamic_light[j]
+            for s, col in enumerate(clouds)
+        }
+        spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
+        runs: list[list[Artist]] = [[]]
+        plan: list[int | tuple] = [0]
+        for a in children:
+            if id(a) in dyn_lights:
+                plan += [("light", *dyn_lights[id(a)]), len(runs)]
+                runs.append([])
+            else:
+                runs[-1].append(a)
+                if id(a) in spiking:
+                    plan += [("spikes", spiking[id(a)]), len(runs)]
+                    runs.append([])
+        return runs, plan
+
+    def _items(self, plan: list[int | tuple], images: list[_Image | None], shape: tuple[int, ...]) -> list[Item]:
+        """The layers in drawing order: the static runs' images, the spike overlays and the
+        light sprites (``shape``: the figure's pixels, rows by columns).
+        """
+        clip = self.ax.bbox.frozen()  # cleo's artists are clipped to the axes box
         items: list[Item] = []
         static_below = True  # only static images (and other lights) under this point
-        taken = np.zeros(background.rgba.shape[:2], dtype=bool)  # pixels of light sprites
+        taken = np.zeros(shape, dtype=bool)  # pixels of light sprites
         for step in plan:
             if isinstance(step, int):
-                if images[step] is not None:
-                    items.append(images[step])
+                image = images[step]
+                if image is not None:
+                    items.append(image)
             elif step[0] == "spikes":
                 overlay = self._spike_overlay(step[1])
                 overlay.collection.set_clip_box(clip)
@@ -310,8 +339,7 @@ class SceneFrames:
                 sprite = self._light_sprite(step[1], step[2], clip, beneath, taken)
                 if sprite is not None:
                     items.append(sprite)
-        fig.stale = False  # so a later change to the 3D axes (view, labels) is noticed
-        return _Layers((tuple(size_inches), dpi, ax.get_proj().tobytes()), items)
+        return items
 
     def _render_run(
         self,
@@ -331,8 +359,8 @@ class SceneFrames:
         for a in frame_parts:
             a.set_visible(frame is not None and saved[id(a)])
         self.ax.set_axis_on() if frame else self.ax.set_axis_off()
-        self.fig3d.canvas.draw()
-        rgba = np.asarray(self.fig3d.canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
+        self.canvas.draw()
+        rgba = np.asarray(self.canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
         return _Image(rgba.copy(), 0, 0) if frame is not None else _crop(rgba)
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -372,6 +400,44 @@ class SceneFrames:
         transparent background if something that changes lies under it (``beneath`` None, or
         its pixels overlap ``taken``, those of the light sprites before it, which it updates).
         """
+        cloud = self._light_cloud(j, s, clip)
+        values = self._light_levels(j, s)
+        if values is None:
+            return None
+        top = float(values[-1])
+        if beneath is not None:
+            dark, bright, ink = cloud.ink(beneath, top)
+            if np.any(ink & taken):
+                beneath = None  # another changing light is under it here
+        if beneath is None:  # the cloud alone, matted from renders over black and over white
+            black, white = _solid(taken.shape, (0, 0, 0, 255)), _solid(taken.shape, (255,) * 4)
+            _, bright, ink = cloud.ink([black], top)
+            ink |= cloud.ink([white], top)[2]
+        taken |= ink
+        window = _bbox(ink)
+        if window is None:
+            return None
+        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
+        template = np.zeros((h, w, 4), np.uint8)
+        if beneath is not None:  # the RGB over what is beneath, opaque where the cloud shows
+            channels = slice(0, 3)
+            template[..., 3] = np.where(ink[window], 255, 0)
+            renders = [dark, *(cloud.render(float(b), beneath) for b in values[:-1]), bright]
+            stack = np.stack([r[window][..., channels] for r in renders])
+        else:  # straight RGBA that composites like the cloud over any background
+            channels = slice(0, 4)
+            stack = np.stack(
+                [np.zeros((h, w, 4), np.uint8)]
+                + [
+                    _matte(cloud.render(float(b), [black])[window], cloud.render(float(b), [white])[window])
+                    for b in values
+                ]
+            )
+        all_levels = np.concatenate([[0.0], values])
+        return _LightSprite(j, s, all_levels, stack, template, channels, window[1].start, window[0].start)
+
+    def _light_cloud(self, j: int, s: int, clip: Any) -> _CloudRender:
+        """Light ``j``'s source ``s`` as a 2D scatter at its projected pixels, far points first."""
         light = self.scene.lights[j]
         xy, shade, depth = self._shaded(light.points[light.source == s].astype(float))
         order = np.argsort(-depth, kind="stable")  # far first, as mplot3d draws them
@@ -382,58 +448,47 @@ class SceneFrames:
         col.set_offsets(xy)
         col.set_clip_box(clip)
         col.set_figure(self.fig3d)
-        values = np.unique(self.brightness[j][:, s])
+        return _CloudRender(self.canvas.get_renderer(), col, rgba_full)
+
+    def _light_levels(self, j: int, s: int) -> np.ndarray | None:
+        """The brightness levels to render light ``j``'s source ``s`` at (None: never lit)."""
+        values: np.ndarray = np.unique(self.brightness[j][:, s])
         values = values[values > 0]
         if not len(values):
             return None
         if len(values) > LIGHT_LEVELS:  # a grid over the range used
             values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
-        renderer = self.fig3d.canvas.get_renderer()
+        return values
 
-        def render(b: float, under: list[_Image] | None) -> np.ndarray:
-            renderer.clear()
-            gc = renderer.new_gc()
-            for image in under or ():
-                image.draw(renderer, gc)
-            gc.restore()
-            if b > 0:
-                col.set_facecolor(rgba_full * [1, 1, 1, b])
-                col.draw(renderer)
-            return np.asarray(renderer.buffer_rgba())[::-1].copy()
 
-        def ink_of(under: list[_Image] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            dark, bright = render(0.0, under), render(float(values[-1]), under)
-            return dark, bright, np.any(bright != dark, axis=-1)
+class _CloudRender:
+    """Renders one light source's points at a brightness, over given images, on an Agg renderer."""
 
-        if beneath is not None:
-            dark, bright, ink = ink_of(beneath)
-            if np.any(ink & taken):
-                beneath = None  # another changing light is under it here
-        if beneath is None:  # the cloud alone, matted from renders over black and over white
-            shape = (*taken.shape, 4)
-            black, white = (_Image(np.full(shape, v, np.uint8), 0, 0) for v in ((0, 0, 0, 255), (255,) * 4))
-            _, bright, ink = ink_of([black])
-            ink |= ink_of([white])[2]
-        taken |= ink
-        window = _bbox(ink)
-        if window is None:
-            return None
-        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
-        if beneath is not None:  # the RGB over what is beneath, opaque where the cloud shows
-            channels = slice(0, 3)
-            template = np.zeros((h, w, 4), np.uint8)
-            template[..., 3] = np.where(ink[window], 255, 0)
-            renders = [dark, *(render(float(b), beneath) for b in values[:-1]), bright]
-            stack = np.stack([r[window][..., channels] for r in renders])
-        else:  # straight RGBA that composites like the cloud over any background
-            channels = slice(0, 4)
-            template = np.zeros((h, w, 4), np.uint8)
-            stack = np.stack(
-                [np.zeros((h, w, 4), np.uint8)]
-                + [_matte(render(float(b), [black])[window], render(float(b), [white])[window]) for b in values]
-            )
-        all_levels = np.concatenate([[0.0], values])
-        return _LightSprite(j, s, all_levels, stack, template, channels, window[1].start, window[0].start)
+    def __init__(self, renderer: Any, col: PathCollection, rgba_full: np.ndarray) -> None:
+        self.renderer, self.col, self.rgba_full = renderer, col, rgba_full
+
+    def render(self, b: float, under: list[_Image] | None) -> np.ndarray:
+        """The whole canvas (rows bottom first): ``under``, then the points at brightness ``b``."""
+        renderer = self.renderer
+        renderer.clear()
+        gc = renderer.new_gc()
+        for image in under or ():
+            image.draw(renderer, gc)
+        gc.restore()
+        if b > 0:
+            self.col.set_facecolor(self.rgba_full * [1, 1, 1, b])  # type: ignore[arg-type]  # stubs lack arrays
+            self.col.draw(renderer)
+        return np.asarray(renderer.buffer_rgba())[::-1].copy()
+
+    def ink(self, under: list[_Image] | None, top: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Renders without the points and at brightness ``top``, and the pixels that differ."""
+        dark, bright = self.render(0.0, under), self.render(top, under)
+        return dark, bright, np.any(bright != dark, axis=-1)
+
+
+def _solid(shape: tuple[int, ...], rgba: tuple[int, ...]) -> _Image:
+    """An image of ``shape`` pixels (rows, columns) all of one colour."""
+    return _Image(np.full((*shape, 4), rgba, np.uint8), 0, 0)
 
 
 def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
@@ -444,7 +499,8 @@ def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
     w = over_white[..., :3].astype(np.float32)
     alpha = np.clip(1 - (w - b).mean(axis=-1) / 255, 0, 1)
     rgb = np.where(alpha[..., None] > 0, b / np.maximum(alpha[..., None], 1e-6), 0)
-    return np.rint(np.concatenate([np.clip(rgb, 0, 255), alpha[..., None] * 255], axis=-1)).astype(np.uint8)
+    out: np.ndarray = np.rint(np.concatenate([np.clip(rgb, 0, 255), alpha[..., None] * 255], axis=-1)).astype(np.uint8)
+    return out
 
 
 class FrameArtist(Artist):
@@ -466,6 +522,7 @@ class FrameArtist(Artist):
 
     @property
     def frame(self) -> int:
+        """The frame drawn (setting it marks the artist stale)."""
         return self._frame
 
     @frame.setter
@@ -477,9 +534,10 @@ class FrameArtist(Artist):
         self.stale = True
 
     def draw(self, renderer: Any) -> None:
-        if not self.get_visible():
-            return
+        """Draw the frame: the static layers and the frame's spikes and lights."""
         fig = _figure_of(self)
+        if not self.get_visible() or fig is None:
+            return
         layers = self.frames.layers(tuple(fig.get_size_inches()), fig.dpi)
         gc = renderer.new_gc()
         try:
@@ -528,4 +586,4 @@ def _figure_of(artist: Artist) -> Figure | None:
     try:
         return artist.get_figure(root=True)
     except TypeError:  # matplotlib < 3.10
-        return artist.figure
+        return artist.figure  # type: ignore[return-value]  # there: the root figure

@@ -42,7 +42,7 @@ class Player(anywidget.AnyWidget):
 
     frame = traitlets.Int(0).tag(sync=True)
     """Index of the frame shown (synced both ways; set it to seek)."""
-    playing = traitlets.Bool(False).tag(sync=True)
+    playing = traitlets.Bool(default_value=False).tag(sync=True)
     """Whether the player is playing (synced both ways)."""
     speed = traitlets.Float(SPEED).tag(sync=True)
     """Playback rate relative to real time (0.1 = ten times slower than real time)."""
@@ -56,7 +56,7 @@ class Player(anywidget.AnyWidget):
     _uid = traitlets.Unicode().tag(sync=True)
     """Identifies the player to every view of it (each view may get its own model proxy)."""
     _data = traitlets.Dict().tag(sync=True)
-    _extras = traitlets.List().tag(sync=True)
+    _extras: traitlets.List[Any] = traitlets.List().tag(sync=True)
     """Scene extras (pythreejs objects, see :meth:`add`) as JSON; arrays in ``_extras_data``."""
     _extras_data = traitlets.Dict().tag(sync=True)
 
@@ -98,10 +98,12 @@ class Player(anywidget.AnyWidget):
 
     @property
     def recording(self) -> Recording:
+        """The recording shown (as of the last :meth:`refresh`)."""
         return self.scene.recording
 
     @property
     def n_frames(self) -> int:
+        """Number of frames of the recording shown."""
         return self.recording.n_frames
 
     def run(
