@@ -2,11 +2,13 @@
  * the player model it references. A separate, small bundle: no three.js. */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { ControlBar } from "./controls";
-import { acquire, injectStyles, release } from "./registry";
+import { bindKeys } from "./focus";
+import { acquire, release } from "./registry";
+import { adoptStylesWhenAttached } from "./styles";
 import type { PlayerModel } from "./types";
 
 async function render({ model, el }: RenderProps): Promise<() => void> {
-  injectStyles(el.ownerDocument);
+  const stopStyling = adoptStylesWhenAttached(el);
   const ref = String((model as AnyModel).get("player") ?? "");
   const player = (await model.widget_manager.get_model(ref.replace(/^IPY_MODEL_/, ""))) as PlayerModel;
   const s = acquire(player);
@@ -15,15 +17,11 @@ async function render({ model, el }: RenderProps): Promise<() => void> {
   root.tabIndex = 0;
   const bar = new ControlBar(s.playback, {});
   root.append(bar.el);
-  root.addEventListener("keydown", (e) => {
-    if ((e.target as HTMLElement).tagName === "INPUT" && e.key !== " ") return;
-    if (bar.handleKey(e)) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
-  });
+  const unbindKeys = bindKeys(root, bar);
   el.append(root);
   return () => {
+    stopStyling();
+    unbindKeys();
     bar.dispose();
     root.remove();
     release(player, s);
