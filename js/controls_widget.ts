@@ -1,5 +1,6 @@
 /* anywidget entry of PlayerControls (Python: player.controls): the control bar alone, driving
- * the player model it references. A separate, small bundle: no three.js. */
+ * the player model it references. Part of the front end (index.ts); also built alone
+ * (static/controls.js, no three.js) for development with anywidget's hot reload. */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { ControlBar } from "./controls";
 import { bindKeys } from "./focus";

@@ -1,4 +1,5 @@
-/* anywidget entry of the Player: a 3D view with its control bar. */
+/* The front end: anywidget entry of the Player (a 3D view with its control bar) and, as
+ * `controls`, of PlayerControls; imported once per page by js/loader.ts. */
 import type { RenderProps } from "@anywidget/types";
 import { acquire, allViews, release, sharedModel } from "./registry";
 import { adoptStylesWhenAttached } from "./styles";
@@ -22,3 +23,4 @@ async function render({ model: proxy, el }: RenderProps<PlayerTraits>): Promise<
 }
 
 export default { render };
+export { default as controls } from "./controls_widget";

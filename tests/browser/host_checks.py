@@ -8,10 +8,12 @@ each widget in one), never through ``document.querySelector``, which does not.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from browser_helpers import canvas_rgb, pixel_stats, poll
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # The player's own colours (js/styles.ts), fixed whatever the host's theme.
 BUTTON_BG = "rgb(42, 47, 58)"
@@ -61,7 +63,9 @@ def wait_frame(page: Any, sel: str, frame: int, what: str) -> None:
 
 def focus_ring(page: Any, sel: str) -> bool:
     """Whether the player shows its focus ring (its outline in the ring colour)."""
-    style = player(page, sel).evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor]; }")
+    style = player(page, sel).evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor]; }"
+    )
     return style == ["solid", FOCUS_RING]
 
 
@@ -152,7 +156,9 @@ def assert_styled(page: Any, sel: str, what: str) -> None:
     time_colour = page.locator(f"{sel} .cleo-time").first.evaluate("e => getComputedStyle(e).color")
     assert time_colour == PLAYER_FG, f"{what}: readout colour {time_colour}"
     for select in ("cleo-speed", "cleo-loop"):
-        c = page.locator(f"{sel} .{select}").first.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+        c = page.locator(f"{sel} .{select}").first.evaluate(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+        )
         assert c == [BUTTON_FG, BUTTON_BG], f"{what}: {select} colours {c}"
 
 

@@ -22,7 +22,8 @@ from cleo_player.extras import Extras
 from cleo_player.payload import append_message, scene_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
-from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
+from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
+from cleo_player.widget.frontend import FrontEnd, class_esm, instance_traits
 from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import recorder_for
 
@@ -38,7 +39,9 @@ class Player(anywidget.AnyWidget):
     ``invert_z``, ``scatterargs``.
     """
 
-    _esm = check_built(PLAYER_BUNDLE)
+    _esm = class_esm("player", PLAYER_BUNDLE)
+    _frontend = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
+    """The kernel's shared front end, which ``_esm`` (a small loader) imports once per page."""
 
     frame = traitlets.Int(0).tag(sync=True)
     """Index of the frame shown (synced both ways; set it to seek)."""
@@ -76,7 +79,7 @@ class Player(anywidget.AnyWidget):
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
         self.recorder = recorder_for(source, neuron_groups)
-        super().__init__(speed=speed, loop=loop, height=height)
+        super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
         self._uid = self.model_id
         self.refresh()
         self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
@@ -288,7 +291,8 @@ class Player(anywidget.AnyWidget):
 
     def page_state(self) -> dict[str, Any]:
         """The Player's own synced traits as a page without Python starts from (paused)."""
-        state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True)}
+        # the page carries the front end itself, not a reference to the kernel's
+        state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True) if name != "_frontend"}
         state["playing"] = False
         if not self.recording.n_frames:  # no Python behind the page: no hint to run anything
             state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
@@ -351,11 +355,12 @@ def _to_ms(t: Any, name: str) -> float:
 class PlayerControls(anywidget.AnyWidget):
     """The control bar of a Player, on its own: same clock, same state, in sync."""
 
-    _esm = check_built(CONTROLS_BUNDLE)
+    _esm = class_esm("controls", CONTROLS_BUNDLE)
+    _frontend = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
     player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
 
     def __init__(self, player: Player) -> None:
-        super().__init__(player=player)
+        super().__init__(player=player, **instance_traits(CONTROLS_BUNDLE))
 
     def __repr__(self) -> str:
         return f"PlayerControls(of {self.player!r})"
