@@ -46,7 +46,16 @@ export interface KeyTarget {
 /** Routes the player's keys to ``target`` while ``root`` (or anything in it) has focus; marks
  * ``root`` so the host's shortcuts leave its keys alone. Returns a function that unbinds. */
 export function bindKeys(root: HTMLElement, target: KeyTarget): () => void {
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  // Lumino tests the attribute on each element from the event's target up, after testing whether
+  // that element matches a binding's selector: bindings for the focused element itself
+  // (`... :focus`, Notebook 7's ← / →) are only suppressed by the attribute on that element, so
+  // every element of the player that takes focus gets it
+  const suppress = (el: Element): void => el.setAttribute("data-lm-suppress-shortcuts", "true");
+  suppress(root);
+  const onFocusIn = (e: FocusEvent): void => {
+    if (e.target instanceof Element) suppress(e.target);
+  };
+  root.addEventListener("focusin", onFocusIn);
   const onKey = (e: KeyboardEvent): void => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape") {
@@ -82,6 +91,7 @@ export function bindKeys(root: HTMLElement, target: KeyTarget): () => void {
   };
   root.addEventListener("pointerdown", onPointerDown);
   return () => {
+    root.removeEventListener("focusin", onFocusIn);
     root.removeEventListener("keydown", onKey);
     root.removeEventListener("pointerdown", onPointerDown);
   };

@@ -31,6 +31,8 @@ export const STYLES = `
   border-radius: 4px; background: rgba(17, 19, 24, 0.85); color: #eee; pointer-events: none; opacity: 0;
   transition: opacity 0.15s; white-space: nowrap; }
 .cleo-hint.cleo-hint-shown { opacity: 1; }
+.cleo-notice { padding: 4px 8px; font-size: 12px; color: #ddd; }
+.cleo-player[hidden] { display: none; }
 `;
 
 const STYLE_ID = "cleo-player-styles";

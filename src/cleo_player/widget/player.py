@@ -259,22 +259,23 @@ class Player(anywidget.AnyWidget):
             self._controls = PlayerControls(player=self)
         return self._controls
 
-    def show_controls(self, sidebar: bool = True, title: str = "cleo-player") -> Any:
-        """Show the controls; in the JupyterLab sidebar (``sidecar``) when ``sidebar``.
+    def show_controls(self, sidebar: bool = True, title: str | None = None) -> Any:
+        """Show the controls: in the JupyterLab sidebar (``sidecar``) when ``sidebar``, else in
+        the cell's output.
 
-        Returns the Sidecar (close it with ``.close()``) or None.
+        Calling it again for this player, or re-running the cell, reuses the sidebar tab. Where
+        there is no sidebar (Notebook 7, VS Code, Colab) the controls show in the cell's output
+        with a one-line notice. ``title`` names the tab (default: the player's groups and
+        duration). Returns the Sidecar (close it with ``.close()``) or None.
         """
         from IPython.display import display
+
+        from cleo_player.widget.sidebar import default_title, show_in_sidebar
 
         if not sidebar:
             display(self.controls)
             return None
-        from sidecar import Sidecar
-
-        sc = Sidecar(title=title)
-        with sc:
-            display(self.controls)
-        return sc
+        return show_in_sidebar(self, title if title is not None else default_title(self))
 
     # --- export ---------------------------------------------------------------------------
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
@@ -352,15 +353,23 @@ def _to_ms(t: Any, name: str) -> float:
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")
 
 
+ROLES = ("", "sidebar", "sidebar-fallback")
+
+
 class PlayerControls(anywidget.AnyWidget):
     """The control bar of a Player, on its own: same clock, same state, in sync."""
 
     _esm = class_esm("controls", CONTROLS_BUNDLE)
     _frontend = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
     player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
+    _role = traitlets.Unicode("").tag(sync=True)
+    """"" (a plain view), "sidebar" (in the sidebar), or "sidebar-fallback" (shown in the cell's
+    output only while no sidebar view of the player is on the page)."""
 
-    def __init__(self, player: Player) -> None:
-        super().__init__(player=player, **instance_traits(CONTROLS_BUNDLE))
+    def __init__(self, player: Player, role: str = "") -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, got {role!r}.")
+        super().__init__(player=player, _role=role, **instance_traits(CONTROLS_BUNDLE))
 
     def __repr__(self) -> str:
         return f"PlayerControls(of {self.player!r})"
