@@ -151,12 +151,18 @@ def jupyter(app: str, root: Path, base: Path, settings: dict[str, Any] | None = 
 
 @contextmanager
 def marimo_app(app: Path, base: Path) -> Iterator[Server]:
-    """``marimo run app --headless`` (the app as its users see it; no token)."""
+    """``marimo edit app --headless`` (no token): the notebook runs on opening, its kernel in a
+    process of its own. (``marimo run`` runs apps in threads, where brian2 cannot be imported:
+    it installs a SIGINT handler on import, which only the main thread may do.)"""
     base.mkdir(parents=True, exist_ok=True)
+    # a user config of our own: the cells run when the test clicks "run", never on their own too
+    config = base / ".config" / "marimo" / "marimo.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[runtime]\nauto_instantiate = false\n")
     env = dict(os.environ, PYTHONUNBUFFERED="1", MARIMO_SKIP_UPDATE_CHECK="1", HOME=str(base))
     port = free_port()
     cmd = [
-        sys.executable, "-m", "marimo", "run", str(app),
+        sys.executable, "-m", "marimo", "edit", str(app),
         "--headless", "--host", "127.0.0.1", f"--port={port}", "--no-token",
     ]  # fmt: skip
     with _serve(cmd, app.parent, base / "marimo.log", f"http://127.0.0.1:{port}", "/health", env) as server:

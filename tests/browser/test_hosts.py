@@ -7,7 +7,7 @@ and its styles are applied (host_checks.py); then what is particular to the host
 - Notebook 7: keys from every control stay in the player (← / → never stepped there, → folded
   the next heading); the wheel scrolls the page past an unfocused player;
   ``show_controls(sidebar=True)`` shows the controls inline with a notice (no sidebar there).
-- marimo (``marimo run``): the styles reach the shadow root marimo renders widgets in; the
+- marimo (``marimo edit``; ``marimo run`` cannot import brian2): the styles reach the shadow root marimo renders widgets in; the
   legend is off the controls; fullscreen fills the screen.
 - the exported notebook (``python -m cleo_player.export --execute``), offline.
 - the standalone page (``save_html``): the player fills the window and follows its size.
@@ -201,6 +201,18 @@ def test_marimo(chromium: Any, tmp_path_factory: pytest.TempPathFactory, artifac
         try:
             page.goto(server.url)
             sel = "body"
+            # run the notebook's cells (marimo edit shows them stale until run); a click before
+            # its kernel is connected does nothing, so click again until the cells run
+            run = page.locator('[data-testid="chrome-controls-bottom-right"] [data-testid="run-button"]')
+
+            def started() -> bool:
+                if page.locator(f"{sel} .cleo-player").count():
+                    return True
+                if run.is_enabled():  # stale cells left: not run yet
+                    run.click()
+                return False
+
+            poll(started, 120, interval_s=3, what="marimo to run the cells and show the player")
             wait_for_render(page, sel, 120_000)
             # the player lives in a shadow root (marimo's widget output): styles must be adopted there
             in_shadow = player(page, sel).evaluate("e => e.getRootNode() instanceof ShadowRoot")

@@ -23,7 +23,7 @@ from cleo_player.payload import append_message, scene_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
-from cleo_player.widget.frontend import FrontEnd, class_esm, instance_traits
+from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
 from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import recorder_for
 
@@ -80,7 +80,9 @@ class Player(anywidget.AnyWidget):
         self._extra_objects = Extras(self._send_extras)
         self.recorder = recorder_for(source, neuron_groups)
         super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
-        self._uid = self.model_id
+        # marimo's widget manager does not hand a model its own model by id (it waits, then logs an
+        # error): there each view keeps its own model proxy, with no id to share state under
+        self._uid = "" if in_marimo() else self.model_id
         self.refresh()
         self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
 
