@@ -178,7 +178,7 @@ def heap_after_gc(cdp: object) -> float:
     return metrics["JSHeapUsedSize"] / 1e6
 
 
-def memory_over_reruns(per_widget: bool, reruns: int, n_players: int) -> list[float]:
+def memory_over_reruns(per_widget: bool, reruns: int, n_players: int, close_old: bool = False) -> list[float]:
     """JS heap (MB, after GC) before the first run and after each of ``reruns`` runs of the cell."""
     import nbformat
     from playwright.sync_api import sync_playwright
@@ -186,7 +186,7 @@ def memory_over_reruns(per_widget: bool, reruns: int, n_players: int) -> list[fl
     base = Path(tempfile.mkdtemp(prefix="cleo-bench-"))
     root = base / "root"
     root.mkdir()
-    nbformat.write(notebook([SETUP, players_cell(n_players)]), root / "rerun.ipynb")
+    nbformat.write(notebook([SETUP, players_cell(n_players, close_old)]), root / "rerun.ipynb")
     proc, url = start_lab(root, base / "lab", {"ANYWIDGET_HMR": "1"} if per_widget else {})
     heaps: list[float] = []
     try:
@@ -240,10 +240,13 @@ def main() -> None:
     parser.add_argument("--reruns", type=int, default=10)
     parser.add_argument("--players", type=int, default=4, help="players shown by the re-run cell")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--only-closed", action="store_true", help="only the memory run whose cell closes the old players")
     args = parser.parse_args()
     bundle = (ROOT / "src/cleo_player/static/widget.js").stat().st_size
     print(f"front end (static/widget.js): {bundle / 1e3:.0f} kB")
 
+    if args.only_closed:
+        args.skip_memory = False
     print("\n1. Saved notebook with 20 players (target: at most 1 MB plus the players' data)")
     for label, per_widget in (("shared front end", False), ("front end in every _esm", True)):
         size, data, models = saved_notebook_size(per_widget)
@@ -256,8 +259,10 @@ def main() -> None:
     if args.skip_memory:
         return
     print(f"\n2. JS heap after GC over {args.reruns} re-runs of a cell showing {args.players} players (target: flat)")
-    for label, per_widget in (("shared front end", False), ("front end in every _esm", True)):
-        heaps = memory_over_reruns(per_widget, args.reruns, args.players)
+    variants = [("shared front end", False, False), ("front end in every _esm", True, False),
+                ("shared, old players closed", False, True)]  # fmt: skip
+    for label, per_widget, close_old in variants[2:] if args.only_closed else variants:
+        heaps = memory_over_reruns(per_widget, args.reruns, args.players, close_old)
         runs = heaps[1:]
         growth = slope(runs)
         print(f"  {label:24s} MB after each run: {' '.join(f'{h:.1f}' for h in runs)}")

@@ -49,6 +49,10 @@ GRID = ".test-grid"
 # Notebook 7.6 itself raises this on every page load (its shortcuts plugin reads the schema of a
 # settings plugin that has none), with or without any widget on the page.
 NOTEBOOK7_OWN_ERROR = "Cannot read properties of undefined (reading 'schema')"
+# marimo's front end waits 10 s for a widget model's "open" message and logs this when the wait
+# times out; on a loaded machine it sometimes does, then renders the widget when the model
+# arrives (the test still requires the player to render, play and step).
+MARIMO_SLOW_MODEL = "Error: Model not found for key: "
 
 
 def host_checks(page: Any, sel: str, what: str, shots: Path, name: str) -> None:
@@ -234,7 +238,7 @@ def test_marimo(chromium: Any, tmp_path_factory: pytest.TempPathFactory, artifac
             page.screenshot(path=str(artifacts_dir / "host-marimo-fullscreen.png"))
             page.locator(".cleo-fullscreen").first.click()
             poll(lambda: page.evaluate("() => document.fullscreenElement === null"), 5, what="leaving fullscreen")
-            assert_no_errors(log)
+            assert_no_errors(log, (MARIMO_SLOW_MODEL,))
         finally:
             context.close()
 
