@@ -60,10 +60,10 @@ def small_recording(seed):
 """
 
 
-def players_cell(n: int) -> str:
-    return (
-        f"players = [Player(small_recording(k), height=160) for k in range({n})]\nfor p in players:\n    display(p)\n"
-    )
+def players_cell(n: int, close_old: bool = False) -> str:
+    """A cell showing ``n`` new players (after closing those of its previous run if ``close_old``)."""
+    close = 'for p in globals().get("players", []):\n    p.close()\n' if close_old else ""
+    return f"{close}players = [Player(small_recording(k), height=160) for k in range({n})]\nfor p in players:\n    display(p)\n"
 
 
 def notebook(cells: list[str]) -> object:
@@ -240,7 +240,9 @@ def main() -> None:
     parser.add_argument("--reruns", type=int, default=10)
     parser.add_argument("--players", type=int, default=4, help="players shown by the re-run cell")
     parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--only-closed", action="store_true", help="only the memory run whose cell closes the old players")
+    parser.add_argument(
+        "--only-closed", action="store_true", help="only the memory run whose cell closes the old players"
+    )
     args = parser.parse_args()
     bundle = (ROOT / "src/cleo_player/static/widget.js").stat().st_size
     print(f"front end (static/widget.js): {bundle / 1e3:.0f} kB")

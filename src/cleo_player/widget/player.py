@@ -277,7 +277,9 @@ class Player(anywidget.AnyWidget):
         if not sidebar:
             display(self.controls)
             return None
-        return show_in_sidebar(self, title if title is not None else default_title(self))
+        if title is None:
+            title = default_title(self.recording)
+        return show_in_sidebar(self.model_id, title, lambda role: PlayerControls(self, role=role))
 
     # --- export ---------------------------------------------------------------------------
     def save_html(self, path: str | Path, title: str | None = None) -> Path:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cleo_player.widget.player import Player, PlayerControls
+    from collections.abc import Callable
+    from cleo_player.recording import Recording
 
 
 @dataclass
@@ -22,7 +23,7 @@ class _Tab:
     cell: str | None
     player_uid: str
     sidecar: Any
-    controls: PlayerControls
+    controls: Any
 
 
 _tabs: list[_Tab] = []
@@ -43,31 +44,29 @@ def current_cell_id() -> str | None:
     return cell if isinstance(cell, str) and cell else None
 
 
-def default_title(player: Player) -> str:
-    """A tab title naming the player: its groups and duration."""
-    rec = player.recording
-    groups = ", ".join(g.name for g in rec.groups) or "empty"
-    return f"cleo-player: {groups} ({rec.t_end * 1e3:g} ms)"
+def default_title(recording: Recording) -> str:
+    """A tab title naming a player by its groups and duration."""
+    groups = ", ".join(g.name for g in recording.groups) or "empty"
+    return f"cleo-player: {groups} ({recording.t_end * 1e3:g} ms)"
 
 
-def show_in_sidebar(player: Player, title: str) -> Any:
-    """Open (or reopen) the sidebar tab of ``player``'s controls and show the inline stand-in;
-    returns the Sidecar.
+def show_in_sidebar(player_id: str, title: str, make_controls: Callable[[str], Any]) -> Any:
+    """Open (or reopen) the sidebar tab of a player's controls and show the inline stand-in;
+    returns the Sidecar. ``make_controls(role)`` makes a controls view of the player (``player_id``
+    is its model id).
     """
     from IPython.display import display
     from sidecar import Sidecar
 
-    from cleo_player.widget.player import PlayerControls
-
     cell = current_cell_id()
-    for tab in [t for t in _tabs if t.player_uid == player.model_id or (cell is not None and t.cell == cell)]:
+    for tab in [t for t in _tabs if t.player_uid == player_id or (cell is not None and t.cell == cell)]:
         _tabs.remove(tab)
         tab.sidecar.close()  # its tab goes away with it
         tab.controls.close()
     sidecar = Sidecar(title=title)
-    controls = PlayerControls(player, role="sidebar")
+    controls = make_controls("sidebar")
     with sidecar:
         display(controls)
-    _tabs.append(_Tab(cell, player.model_id, sidecar, controls))
-    display(PlayerControls(player, role="sidebar-fallback"))
+    _tabs.append(_Tab(cell, player_id, sidecar, controls))
+    display(make_controls("sidebar-fallback"))
     return sidecar
