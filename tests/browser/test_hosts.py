@@ -199,8 +199,10 @@ def test_notebook7_sidebar_falls_back_inline(nb7_page: tuple[Any, PageLog], arti
 
 # --- marimo ----------------------------------------------------------------------------------
 def test_marimo(chromium: Any, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) -> None:
-    app = HERE / "marimo" / "player_app.py"
-    with marimo_app(app, tmp_path_factory.mktemp("marimo")) as server:
+    base = tmp_path_factory.mktemp("marimo")
+    app = base / "player_app.py"  # a copy: marimo writes its session cache beside the file
+    app.write_bytes((HERE / "marimo" / "player_app.py").read_bytes())
+    with marimo_app(app, base / "home") as server:
         context, page, log = new_logged_page(chromium)
         try:
             page.goto(server.url)
