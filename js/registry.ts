@@ -2,7 +2,6 @@
  * (which may come from another copy of the bundle, so the registry lives on globalThis). */
 import { appendFrames, decode } from "./data";
 import { Playback } from "./playback";
-import { STYLES } from "./styles";
 import type { AppendMessage, PlayerModel } from "./types";
 
 /** What a view needs to hear about besides the frame: new data, appended frames. */
@@ -26,14 +25,6 @@ const registry = globalThis as unknown as {
 const shared = (registry.__cleoPlayerShared ??= new Map<string, Shared>());
 /** every live 3D view, for tests and benchmarks (window.__cleoPlayers) */
 export const allViews = (registry.__cleoPlayers ??= new Set<unknown>());
-
-export function injectStyles(doc: Document): void {
-  if (doc.getElementById("cleo-player-styles")) return;
-  const style = doc.createElement("style");
-  style.id = "cleo-player-styles";
-  style.textContent = STYLES;
-  doc.head.append(style);
-}
 
 /** The widget manager's own model for a view's model proxy: listeners bound to it outlive the
  * view (anywidget removes a view's listeners with the view). The proxy if there is none. */

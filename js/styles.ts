@@ -1,8 +1,9 @@
-/* Styles for the player, injected once per document (class names are prefixed cleo-). */
+/* Styles for the player (class names are prefixed cleo-), put where each view lives: the
+ * document, or the shadow root a host renders widgets in (marimo), once per root. */
 export const STYLES = `
 .cleo-player { position: relative; width: 100%; min-width: 0; max-width: 100%; box-sizing: border-box; outline: none; font: 13px/1.3 system-ui, sans-serif;
   color: #ddd; background: #111318; border-radius: 4px; overflow: hidden; }
-.cleo-player:focus-visible { box-shadow: 0 0 0 2px #4a90d9; }
+.cleo-player:focus-within { outline: 2px solid #4a90d9; outline-offset: -2px; }
 .cleo-stage { position: relative; width: 100%; }
 .cleo-canvas { display: block; width: 100%; touch-action: none; }
 .cleo-overlay { position: absolute; inset: 0; display: none; align-items: center; justify-content: center;
@@ -26,4 +27,60 @@ export const STYLES = `
 .cleo-scrub { flex: 1 1 120px; min-width: 80px; }
 .cleo-time { font-variant-numeric: tabular-nums; min-width: 12em; text-align: center; }
 .cleo-controls select { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px; height: 26px; }
+.cleo-hint { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); padding: 6px 12px;
+  border-radius: 4px; background: rgba(17, 19, 24, 0.85); color: #eee; pointer-events: none; opacity: 0;
+  transition: opacity 0.15s; white-space: nowrap; }
+.cleo-hint.cleo-hint-shown { opacity: 1; }
+.cleo-notice { padding: 4px 8px; font-size: 12px; color: #ddd; }
+.cleo-player[hidden] { display: none; }
 `;
+
+const STYLE_ID = "cleo-player-styles";
+/** roots that hold the styles already (a shadow root cannot be searched from the document) */
+const styled = new WeakSet<Node>();
+let sheet: CSSStyleSheet | null = null;
+
+/** Put the styles in the document or shadow root ``el`` lives in, once per root. Returns false
+ * while ``el`` is not in one yet (call again once it is attached). */
+export function adoptStyles(el: Element): boolean {
+  const root = el.getRootNode();
+  if (styled.has(root)) return true;
+  if (root instanceof ShadowRoot) {
+    // a constructed sheet, shared by every shadow root of the page; a <style> element where
+    // the browser cannot adopt sheets
+    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+      if (sheet === null) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLES);
+      }
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    } else {
+      const style = document.createElement("style");
+      style.id = STYLE_ID;
+      style.textContent = STYLES;
+      root.prepend(style);
+    }
+  } else if (root instanceof Document) {
+    if (!root.getElementById(STYLE_ID)) {
+      const style = root.createElement("style");
+      style.id = STYLE_ID;
+      style.textContent = STYLES;
+      root.head.append(style);
+    }
+  } else {
+    return false;
+  }
+  styled.add(root);
+  return true;
+}
+
+/** {@link adoptStyles} now, or as soon as ``el`` is attached (a host may render a view before
+ * it puts the element in its page). Returns a function that stops waiting. */
+export function adoptStylesWhenAttached(el: Element): () => void {
+  if (adoptStyles(el)) return () => {};
+  const observer = new ResizeObserver(() => {
+    if (adoptStyles(el)) observer.disconnect();
+  });
+  observer.observe(el);
+  return () => observer.disconnect();
+}

@@ -5,6 +5,7 @@ import type { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
 import { ControlBar } from "./controls";
 import { ExtrasLayer } from "./extras";
+import { bindKeys, bindPointer, isFullscreen } from "./focus";
 import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
@@ -28,6 +29,7 @@ export class PlayerView {
   private legend = new Legend();
   private pending: number | null = null;
   private unsubscribe: () => void;
+  private unbindInput: Array<() => void>;
   private resizeObserver: ResizeObserver;
   private framed = false;
   private center = new THREE.Vector3();
@@ -66,13 +68,10 @@ export class PlayerView {
     this.extras = new ExtrasLayer(model, this.camera, () => this.requestRender());
     this.build();
 
-    this.root.addEventListener("keydown", (e) => {
-      if ((e.target as HTMLElement).tagName === "INPUT" && e.key !== " ") return;
-      if (this.bar.handleKey(e)) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    });
+    this.unbindInput = [
+      bindKeys(this.root, this.bar),
+      bindPointer({ root: this.root, stage: this.stage, setWheelZoom: (on) => (this.orbit.enableZoom = on) }),
+    ];
     this.unsubscribe = pb.subscribe(() => this.requestRender());
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.stage);
@@ -148,7 +147,7 @@ export class PlayerView {
   }
 
   private toggleFullscreen(): void {
-    if (document.fullscreenElement) void document.exitFullscreen();
+    if (isFullscreen(this.root)) void document.exitFullscreen();
     else void this.root.requestFullscreen?.();
   }
 
@@ -157,7 +156,7 @@ export class PlayerView {
   }
 
   private resize = (): void => {
-    const full = document.fullscreenElement === this.root;
+    const full = isFullscreen(this.root);
     // the canvas is 100% wide in CSS, so it follows its container instead of sizing it;
     // before the first layout the width is 0 and the ResizeObserver calls again
     const width = Math.max(this.stage.clientWidth, 1);
@@ -197,6 +196,7 @@ export class PlayerView {
 
   dispose(): void {
     this.unsubscribe();
+    for (const unbind of this.unbindInput) unbind();
     this.resizeObserver.disconnect();
     this.model.off("change:height", this.resize);
     document.removeEventListener("fullscreenchange", this.resize);

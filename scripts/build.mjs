@@ -7,7 +7,8 @@ import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
 const options = {
-  entryPoints: { widget: "js/index.ts", controls: "js/controls_widget.ts" },
+  // loader: the small `_esm` of each widget, which imports widget.js once per page
+  entryPoints: { widget: "js/index.ts", controls: "js/controls_widget.ts", loader: "js/loader.ts" },
   bundle: true,
   format: "esm",
   target: "es2020",

@@ -8,6 +8,7 @@ from pathlib import Path
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PLAYER_BUNDLE = STATIC / "widget.js"
 CONTROLS_BUNDLE = STATIC / "controls.js"
+LOADER_BUNDLE = STATIC / "loader.js"  # the small `_esm` that imports PLAYER_BUNDLE once per page
 
 
 def check_built(path: Path) -> Path:
@@ -20,7 +21,7 @@ def check_built(path: Path) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=3)
 def bundle_source(path: Path = PLAYER_BUNDLE) -> str:
     """A built front-end module (ES module) as text, read once per process."""
     return check_built(path).read_text(encoding="utf-8")

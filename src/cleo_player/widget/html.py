@@ -23,7 +23,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta name="generator" content="cleo-player">
 <title>{title}</title>
 <style>body {{ margin: 0; padding: 16px; background: #0b0c10; color: #ddd; font-family: system-ui, sans-serif; }}
-h1 {{ font-size: 16px; font-weight: 500; margin: 0 0 10px; }}</style>
+h1 {{ font-size: 16px; font-weight: 500; margin: 0 0 10px; }}
+html, body {{ height: 100%; box-sizing: border-box; overflow: hidden; }}</style>
 </head>
 <body>
 <h1>{title}</h1>
@@ -72,6 +73,18 @@ const el = document.getElementById("cleo-player-root");
 const controller = new AbortController();
 await mod.default.render({{ model, el, signal: controller.signal, experimental: {{}} }});
 window.cleoPlayerModel = model;
+// the player fills the window below the title and follows its size: the view's height is the
+// window's less what is above it, its control bar (which may wrap) and the page's padding
+const bottom = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
+function fill() {{
+  const bar = el.querySelector(".cleo-controls");
+  const height = window.innerHeight - el.getBoundingClientRect().top - (bar ? bar.offsetHeight : 0) - bottom;
+  model.set("height", Math.max(Math.floor(height), 120));
+}}
+window.addEventListener("resize", fill);
+const bar = el.querySelector(".cleo-controls");
+if (bar) new ResizeObserver(fill).observe(bar);
+fill();
 </script>
 </body>
 </html>

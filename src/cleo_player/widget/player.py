@@ -22,7 +22,8 @@ from cleo_player.extras import Extras
 from cleo_player.payload import append_message, scene_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
-from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
+from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
+from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
 from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import recorder_for
 
@@ -38,7 +39,9 @@ class Player(anywidget.AnyWidget):
     ``invert_z``, ``scatterargs``.
     """
 
-    _esm = check_built(PLAYER_BUNDLE)
+    _esm = class_esm("player", PLAYER_BUNDLE)
+    _frontend = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
+    """The kernel's shared front end, which ``_esm`` (a small loader) imports once per page."""
 
     frame = traitlets.Int(0).tag(sync=True)
     """Index of the frame shown (synced both ways; set it to seek)."""
@@ -76,8 +79,10 @@ class Player(anywidget.AnyWidget):
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
         self.recorder = recorder_for(source, neuron_groups)
-        super().__init__(speed=speed, loop=loop, height=height)
-        self._uid = self.model_id
+        super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
+        # marimo's widget manager does not hand a model its own model by id (it waits, then logs an
+        # error): there each view keeps its own model proxy, with no id to share state under
+        self._uid = "" if in_marimo() else self.model_id
         self.refresh()
         self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
 
@@ -258,22 +263,25 @@ class Player(anywidget.AnyWidget):
             self._controls = PlayerControls(player=self)
         return self._controls
 
-    def show_controls(self, sidebar: bool = True, title: str = "cleo-player") -> Any:
-        """Show the controls; in the JupyterLab sidebar (``sidecar``) when ``sidebar``.
+    def show_controls(self, sidebar: bool = True, title: str | None = None) -> Any:
+        """Show the controls: in the JupyterLab sidebar (``sidecar``) when ``sidebar``, else in
+        the cell's output.
 
-        Returns the Sidecar (close it with ``.close()``) or None.
+        Calling it again for this player, or re-running the cell, reuses the sidebar tab. Where
+        there is no sidebar (Notebook 7, VS Code, Colab) the controls show in the cell's output
+        with a one-line notice. ``title`` names the tab (default: the player's groups and
+        duration). Returns the Sidecar (close it with ``.close()``) or None.
         """
         from IPython.display import display
+
+        from cleo_player.widget.sidebar import default_title, show_in_sidebar
 
         if not sidebar:
             display(self.controls)
             return None
-        from sidecar import Sidecar
-
-        sc = Sidecar(title=title)
-        with sc:
-            display(self.controls)
-        return sc
+        if title is None:
+            title = default_title(self.recording)
+        return show_in_sidebar(self.model_id, title, lambda role: PlayerControls(self, role=role))
 
     # --- export ---------------------------------------------------------------------------
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
@@ -290,7 +298,8 @@ class Player(anywidget.AnyWidget):
 
     def page_state(self) -> dict[str, Any]:
         """The Player's own synced traits as a page without Python starts from (paused)."""
-        state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True)}
+        # the page carries the front end itself, not a reference to the kernel's
+        state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True) if name != "_frontend"}
         state["playing"] = False
         if not self.recording.n_frames:  # no Python behind the page: no hint to run anything
             state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
@@ -350,14 +359,23 @@ def _to_ms(t: Any, name: str) -> float:
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")
 
 
+ROLES = ("", "sidebar", "sidebar-fallback")
+
+
 class PlayerControls(anywidget.AnyWidget):
     """The control bar of a Player, on its own: same clock, same state, in sync."""
 
-    _esm = check_built(CONTROLS_BUNDLE)
+    _esm = class_esm("controls", CONTROLS_BUNDLE)
+    _frontend = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
     player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
+    _role = traitlets.Unicode("").tag(sync=True)
+    """"" (a plain view), "sidebar" (in the sidebar), or "sidebar-fallback" (shown in the cell's
+    output only while no sidebar view of the player is on the page)."""
 
-    def __init__(self, player: Player) -> None:
-        super().__init__(player=player)
+    def __init__(self, player: Player, role: str = "") -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, got {role!r}.")
+        super().__init__(player=player, _role=role, **instance_traits(CONTROLS_BUNDLE))
 
     def __repr__(self) -> str:
         return f"PlayerControls(of {self.player!r})"
