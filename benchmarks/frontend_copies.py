@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_BYTES = 1e6  # a saved notebook with 20 players: at most this besides their data
 CHROMIUM = os.environ.get("CLEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,10 +64,13 @@ def small_recording(seed):
 def players_cell(n: int, close_old: bool = False) -> str:
     """A cell showing ``n`` new players (after closing those of its previous run if ``close_old``)."""
     close = 'for p in globals().get("players", []):\n    p.close()\n' if close_old else ""
-    return f"{close}players = [Player(small_recording(k), height=160) for k in range({n})]\nfor p in players:\n    display(p)\n"
+    make = f"players = [Player(small_recording(k), height=160) for k in range({n})]\n"
+    show = "for p in players:\n    display(p)\n"
+    return close + make + show
 
 
 def notebook(cells: list[str]) -> object:
+    """A notebook of these code cells."""
     import nbformat
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
@@ -118,12 +122,14 @@ def saved_notebook_size(per_widget: bool, n: int = 20) -> tuple[int, int, int]:
 
 # --- JupyterLab -----------------------------------------------------------------------------
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 def start_lab(root: Path, base: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """A JupyterLab of this venv on ``root``, with its settings under ``base``; waits until it answers."""
     dirs = {k: base / k for k in ("config", "runtime", "data", "settings", "workspaces", "ipython")}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
@@ -147,21 +153,28 @@ def start_lab(root: Path, base: Path, env_extra: dict[str, str]) -> tuple[subpro
         "--ServerApp.password=", "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
     ]  # fmt: skip
-    log = open(base / "lab.log", "wb")  # noqa: SIM115 - closed with the process
+    log = (base / "lab.log").open("wb")  # closed with the process
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=root)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
+        if _answers(f"{url}/api/status"):
+            return proc, url
+        time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     raise RuntimeError("JupyterLab did not start")
 
 
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own server on 127.0.0.1)
+            return True
+    except OSError:
+        return False
+
+
 def stop(proc: subprocess.Popen) -> None:
+    """Stop a server by its PID: SIGTERM, then SIGKILL."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -204,10 +217,8 @@ def memory_over_reruns(per_widget: bool, reruns: int, n_players: int, close_old:
             cells.nth(0).locator(".jp-InputPrompt").click()
             page.keyboard.press("Escape")
             page.keyboard.press("Control+Enter")
-            page.wait_for_function(
-                "() => /\\[1\\]/.test(document.querySelectorAll('.jp-Cell')[0].querySelector('.jp-InputArea-prompt').textContent)",
-                timeout=120_000,
-            )
+            first_prompt = "document.querySelectorAll('.jp-Cell')[0].querySelector('.jp-InputArea-prompt')"
+            page.wait_for_function(f"() => /\\[1\\]/.test({first_prompt}.textContent)", timeout=120_000)
             heaps.append(heap_after_gc(cdp))
             for k in range(reruns):
                 cells.nth(1).locator(".jp-InputPrompt").click()
@@ -236,6 +247,7 @@ def slope(ys: list[float]) -> float:
 
 
 def main() -> None:
+    """Print the saved notebook's size and the memory growth over re-runs."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reruns", type=int, default=10)
     parser.add_argument("--players", type=int, default=4, help="players shown by the re-run cell")
@@ -252,7 +264,7 @@ def main() -> None:
     print("\n1. Saved notebook with 20 players (target: at most 1 MB plus the players' data)")
     for label, per_widget in (("shared front end", False), ("front end in every _esm", True)):
         size, data, models = saved_notebook_size(per_widget)
-        verdict = "meets the target" if size - data <= 1e6 else "misses the target"
+        verdict = "meets the target" if size - data <= TARGET_BYTES else "misses the target"
         print(
             f"  {label:24s} {size / 1e6:6.2f} MB file, {data / 1e6:5.2f} MB of it data, "
             f"{(size - data) / 1e6:5.2f} MB besides ({models} models): {verdict}"

@@ -7,8 +7,8 @@ and its styles are applied (host_checks.py); then what is particular to the host
 - Notebook 7: keys from every control stay in the player (← / → never stepped there, → folded
   the next heading); the wheel scrolls the page past an unfocused player;
   ``show_controls(sidebar=True)`` shows the controls inline with a notice (no sidebar there).
-- marimo (``marimo edit``; ``marimo run`` cannot import brian2): the styles reach the shadow root marimo renders widgets in; the
-  legend is off the controls; fullscreen fills the screen.
+- marimo (``marimo edit``; ``marimo run`` cannot import brian2): the styles reach the shadow root marimo
+  renders widgets in; the legend is off the controls; fullscreen fills the screen.
 - the exported notebook (``python -m cleo_player.export --execute``), offline.
 - the standalone page (``save_html``): the player fills the window and follows its size.
 

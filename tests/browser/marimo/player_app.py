@@ -32,7 +32,6 @@ def _():
 @app.cell
 def _(grid):
     grid  # noqa: B018 - a marimo cell shows its last expression
-    return
 
 
 if __name__ == "__main__":
