@@ -170,11 +170,17 @@ def check_size(traits: dict[str, Any]) -> int:
     return n
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: every ``<`` escaped, so no text in it
+def script_safe(json_text: str) -> str:
+    r"""JSON text made safe inside a ``<script>`` element: every ``<`` escaped (``\u003c``, the
+    same string to a JSON parser; a ``<`` can only be inside a string), so no text in it
     (``</script>``, ``<!--``) can end or change the element.
     """
-    return json.dumps(value, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+    return json_text.replace("<", "\\u003c")
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element (:func:`script_safe`)."""
+    return script_safe(json.dumps(value, separators=(",", ":"), allow_nan=False))
 
 
 def _b64_chunks(data: bytes) -> Iterator[str]:
