@@ -216,7 +216,7 @@ def test_export_keeps_no_pythreejs_model_a_player_draws_itself(tmp_path):
 @needs_vendor
 def test_export_warns_about_a_displayed_pythreejs_widget(tmp_path):
     path = write(notebook(player_state(), ["p", "s"]), tmp_path / "nb.ipynb")  # the camera, through the link
-    with pytest.warns(export.ExportWarning, match=r"displays widgets from jupyter-threejs.*CDN.*offline those"):
+    with pytest.warns(export.ExportWarning, match=r"displays widgets from jupyter-threejs.*CDN.*offline, an error box"):
         export_notebook(path)
 
 

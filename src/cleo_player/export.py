@@ -459,8 +459,8 @@ def _warn_about(nb: Any, state: dict[str, Any], views: list[str], versions: dict
     if other:
         warn(
             f"the notebook displays widgets from {', '.join(other)}, whose code the page does not carry: "
-            "it loads it from a CDN when online; offline those widgets stay blank (the browser's "
-            "console logs the failed loads)."
+            "it loads it from a CDN (jsdelivr) when online; offline, an error box ('Click to show "
+            "javascript error') shows in their place."
         )
     vendored = versions.get("anywidget")
     for model in state.values():
