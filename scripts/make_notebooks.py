@@ -627,10 +627,7 @@ paper's supplementary material.""",
     ),
     (
         "code",
-        """from pathlib import Path
-
-path = player.save_html("seed_tutorial.html")
-print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")""",
+        """path = player.save_html("seed_tutorial.html")""",
     ),
     (
         "md",
@@ -641,7 +638,9 @@ The matplotlib fallback draws the same scene as `cleo.viz.plot`, frame by frame:
     ),
     (
         "code",
-        """player.save("seed_tutorial.mp4", slowdown_factor=10)
+        """from pathlib import Path
+
+player.save("seed_tutorial.mp4", slowdown_factor=10)
 player.save("seed_tutorial.gif", slowdown_factor=20, dpi=60)
 for name in ("seed_tutorial.mp4", "seed_tutorial.gif"):
     print(name, f"{Path(name).stat().st_size / 1e3:.0f} kB")""",

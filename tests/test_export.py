@@ -210,7 +210,7 @@ def test_warns_about_what_stays_online(tmp_path):
         out = export_notebook(nb)
     messages = "\n".join(str(w.message) for w in caught)
     assert "1 of the notebook's 3 widget views have no saved state" in messages
-    assert "widgets from jupyter-matplotlib are not bundled" in messages
+    assert "displays widgets from jupyter-matplotlib, whose code the page does not carry" in messages
     assert "saved with anywidget 0.9.*" in messages and "anywidget 0.11.0" in messages
     assert "MathJax is not bundled" in messages and "mermaid is not bundled" in messages
     assert remote_resources(out.read_text(encoding="utf-8")) == []

@@ -3,9 +3,7 @@ save_html, the matplotlib fallback). The browser side is in tests/browser/test_s
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from cleo_player import Player
 from cleo_player.extras import describe, wire
 from cleo_player.recording import GroupData, Recording
 from cleo_player.video import extras as mpl_extras
+from cleo_player.widget.html import read_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -427,13 +426,10 @@ def test_save_html_holds_the_extras(player, tmp_path):
     verts = np.array(TRIANGLE, np.float32)
     tri = p3.Mesh(p3.BufferGeometry(attributes={"position": attr(verts)}), p3.MeshBasicMaterial(color="red"))
     player.add(green_box(position=(0, 0, 300)), tri)
-    html = player.save_html(tmp_path / "x.html").read_text()
-    state = json.loads(re.search(r'id="cleo-player-state">(.*?)</script>', html, re.DOTALL).group(1))
+    state = read_state(player.save_html(tmp_path / "x.html").read_text())
     assert state["_extras"] == player._extras
     key = player._extras[1]["geometry"]["key"]
-    np.testing.assert_array_equal(
-        np.frombuffer(base64.b64decode(state["_extras_data"][key]["position"]["$base64"]), np.float32), verts.ravel()
-    )
+    np.testing.assert_array_equal(np.frombuffer(state["_extras_data"][key]["position"], np.float32), verts.ravel())
 
 
 # --- without pythreejs --------------------------------------------------------------------------

@@ -35,10 +35,8 @@ def main(argv: list[str] | None = None) -> Path:
     player = Player(s.sim, **s.plotargs)
     rec_data = player.recording
     print(f"Recorded {rec_data.n_frames} frames, {rec_data.n_spikes} spikes.", flush=True)
-    out = player.save_html(Path(args.out))
-    size_kb = out.stat().st_size / 1024
-    print(f"Done in {time.perf_counter() - t0:.1f} s.")
-    print(f"Interactive player ({size_kb:.0f} kB, works offline): {out.resolve()}")
+    out = player.save_html(Path(args.out))  # prints the file's size
+    print(f"Done in {time.perf_counter() - t0:.1f} s. Open it in a browser: {out.resolve().as_uri()}")
     return out
 
 

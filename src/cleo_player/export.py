@@ -1,4 +1,4 @@
-"""Export a notebook to ONE HTML file whose players stay interactive, offline.
+r"""Export a notebook to ONE HTML file whose players stay interactive, offline.
 
 nbconvert's HTML exporter writes the notebook's saved widget state into the page, but loads the
 code that renders it from CDNs: require.js (cdnjs), ``@jupyter-widgets/html-manager`` (unpkg /
@@ -15,7 +15,24 @@ The player's own front end (the ``_esm`` trait) already travels inside the widge
 anywidget imports it from a Blob URL. MathJax and mermaid (loaded from cdnjs by the stock
 template) are left out: LaTeX and mermaid diagrams in markdown cells show as their source.
 
-    python -m cleo_player.export NOTEBOOK.ipynb [-o OUT.html] [--execute]
+The saved state holds every widget the kernel made, displayed or not: the pythreejs objects
+added to a player (``player.add``) are widgets too, and the html-manager would fetch their front
+end (``jupyter-threejs``) from a CDN to create them. The page keeps only the models its views
+need (displayed, referred to by what is displayed, or of a bundled module): the player draws its
+extras from its own traits, with its own three.js.
+
+Every JSON the page embeds has each ``<`` escaped (``\u003c``): no name in the widget state
+(``</script>``, ``<!--``) can end or change its ``<script>`` element.
+
+**Trust.** An exported page runs the notebook's code in the reader's browser: its JavaScript
+and HTML outputs, and each anywidget's front end, which travels in the widget state. Export a
+notebook from someone else with ``--sanitize-html`` (``sanitize_html=True``): markdown and HTML
+outputs are cleaned as nbconvert does (``HTMLExporter(sanitize_html=True)``: no scripts, no
+event handlers), JavaScript outputs are left out, HTML widgets' values are cleaned, players and
+their controls run the front end installed here instead of the one in the state, and any other
+anywidget shows a note in place of its code.
+
+    python -m cleo_player.export NOTEBOOK.ipynb [-o OUT.html] [--execute] [--sanitize-html]
 """
 
 from __future__ import annotations
@@ -27,7 +44,12 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from cleo_player.widget.html import file_size, script_safe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
 VENDOR_FILES = {"require": "require.js", "html_manager": "embed-amd.js", "anywidget": "anywidget.js"}
@@ -35,7 +57,6 @@ VENDOR_FILES = {"require": "require.js", "html_manager": "embed-amd.js", "anywid
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SHOWN_URLS = 5  # remote URLs named in the warning
-MEGABYTE = 1e6
 # widget front ends the page carries: the html-manager bundles ipywidgets' base, controls and
 # output; anywidget is inlined; anything else would come from a CDN
 BUNDLED_MODULES = frozenset(
@@ -77,6 +98,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock html_head_js_mermaidjs -%}
 """
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colours in a kernel's tracebacks
 _MATH = re.compile(r"\$\$|\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
 _MERMAID = re.compile(r"^\s*```+\s*mermaid", re.MULTILINE)
 
@@ -142,9 +164,66 @@ def widget_views(nb: Any) -> list[str]:
 
 
 def saved_widget_state(nb: Any) -> dict[str, Any]:
-    """The notebook's saved widget models by id ({} if none are saved)."""
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE) or {}
-    return dict(state.get("state") or {})
+    """The notebook's saved widget models by id ({} if none are saved); a ValueError if the
+    widget metadata is not shaped as Jupyter writes it.
+    """
+    widgets = nb.metadata.get("widgets") or {}
+    saved = widgets.get(WIDGET_STATE) if isinstance(widgets, dict) else None
+    models = saved.get("state") if isinstance(saved, dict) else saved
+    if not models:
+        return {}
+    if not isinstance(models, dict) or not all(isinstance(m, dict) for m in models.values()):
+        raise ValueError(f"its widget state (metadata.widgets['{WIDGET_STATE}']) is malformed")
+    return dict(models)
+
+
+MODEL_REF = "IPY_MODEL_"  # how a widget trait refers to another widget in the saved state
+
+
+def _refs(value: Any) -> Iterator[str]:
+    """Model ids a saved trait value refers to (``"IPY_MODEL_<id>"`` anywhere inside it)."""
+    if isinstance(value, str):
+        if value.startswith(MODEL_REF):
+            yield value[len(MODEL_REF) :]
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _refs(v)
+
+
+def needed_models(state: dict[str, Any], views: list[str]) -> set[str]:
+    """The models the page needs: those displayed, those of bundled modules (ipywidgets,
+    anywidget: free to create), and every model these refer to, transitively. The rest
+    (e.g. the pythreejs objects added to a player, which it draws from its own traits) would
+    only make the page fetch their front end from a CDN.
+    """
+    keep = {v for v in views if v in state}
+    keep |= {mid for mid, m in state.items() if m.get("model_module") in BUNDLED_MODULES}
+    todo = list(keep)
+    while todo:
+        for ref in _refs(state[todo.pop()].get("state")):
+            if ref in state and ref not in keep:
+                keep.add(ref)
+                todo.append(ref)
+    return keep
+
+
+def read_notebook(src: Path) -> Any:
+    """The notebook at ``src`` (nbformat 4), validated; a ValueError saying why it is not one."""
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's notes about missing cell ids and such
+            nb = nbformat.read(src, as_version=4)
+            nbformat.validate(nb)
+            saved_widget_state(nb)
+    except (ValueError, nbformat.ValidationError, AttributeError, KeyError, TypeError) as e:
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"{src} is not a Jupyter notebook: {reason[:300]}") from e
+    return nb
 
 
 def execute_notebook(nb: Any, cwd: Path, timeout: int | None = 600) -> None:
@@ -244,6 +323,7 @@ def export_notebook(
     *,
     execute: bool = False,
     timeout: int | None = 600,
+    sanitize_html: bool = False,
 ) -> Path:
     """Export a notebook with saved widget state to one self-contained HTML file whose players
     (and ipywidgets) stay interactive offline, from ``file://``.
@@ -253,22 +333,25 @@ def export_notebook(
     nbclient (``store_widget_state=True``, ``timeout`` seconds per cell) in its own directory;
     the notebook file itself is not changed. Returns the path written.
 
-    Raises FileNotFoundError (no such notebook), :class:`NoWidgetStateError` (nothing to
-    render: save the widget state, or pass ``execute=True``), RuntimeError (the vendored
-    front-end files are not built). Warns (:class:`ExportWarning`) about what will not work
-    offline: widget libraries other than ipywidgets and anywidget, LaTeX and mermaid in
-    markdown, and any remote resource the notebook's own outputs reference.
-    """
-    import nbformat
+    The page runs the notebook's scripts (outputs, widgets' front ends) in the reader's
+    browser: for a notebook from someone else, pass ``sanitize_html=True`` (see the module
+    docstring for what it cleans).
 
+    Raises FileNotFoundError (no such notebook), ValueError (not a notebook),
+    :class:`NoWidgetStateError` (nothing to render: save the widget state, or pass
+    ``execute=True``), RuntimeError (the vendored front-end files are not built), and with
+    ``execute=True`` nbclient's CellExecutionError (a cell raised). Warns
+    (:class:`ExportWarning`) about what will not work offline: displayed widgets of libraries
+    other than ipywidgets and anywidget, LaTeX and mermaid in markdown, and any remote
+    resource the notebook's own outputs reference.
+    """
     src = Path(notebook_path)
+    if src.is_dir():
+        raise ValueError(f"{src} is a directory, not a notebook (.ipynb file).")
     if not src.is_file():
         raise FileNotFoundError(f"Notebook not found: {src}")
     vendor = vendor_sources()  # before running anything: fail fast when not built
-    try:
-        nb = nbformat.read(src, as_version=4)
-    except ValueError as e:  # nbformat's NotJSONError is one
-        raise ValueError(f"{src} is not a Jupyter notebook: {e}") from e
+    nb = read_notebook(src)
     if execute:
         execute_notebook(nb, src.resolve().parent, timeout=timeout)
 
@@ -276,12 +359,16 @@ def export_notebook(
     views = widget_views(nb)
     if not state:
         raise NoWidgetStateError(_no_state_message(src, len(views)))
+    state = {mid: state[mid] for mid in state if mid in needed_models(state, views)}
+    if sanitize_html:
+        state = sanitized_widgets(state)
+    nb.metadata["widgets"][WIDGET_STATE]["state"] = state
     _warn_about(nb, state, views, vendor_versions())
 
     out = Path(html_path) if html_path is not None else src.with_suffix(".html")
     if out.is_dir():
         out = out / f"{src.stem}.html"
-    page = _render(nb, src.stem, vendor)
+    page = _render(nb, src.stem, vendor, sanitize_html=sanitize_html)
     remote = remote_resources(page)
     if remote:
         warnings.warn(
@@ -295,15 +382,68 @@ def export_notebook(
     return out
 
 
-def _render(nb: Any, name: str, vendor: dict[str, str]) -> str:
+def _script_json(text: str) -> str:
+    """For JSON in a ``<script>`` (nbconvert's ``escape_html_script`` filter, which only escapes
+    ``/``): every ``<`` escaped too, so ``<!--`` in a name cannot change the element.
+    """
+    return script_safe(text.replace("/", "\\/"))
+
+
+def _render(nb: Any, name: str, vendor: dict[str, str], *, sanitize_html: bool = False) -> str:
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
-        template_name="lab", template_file=_TEMPLATE_NAME, extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})]
+        template_name="lab",
+        template_file=_TEMPLATE_NAME,
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        filters={"escape_html_script": _script_json},  # the templates use it on JSON only
+        sanitize_html=sanitize_html,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}, "cleo_player_vendor": vendor})
     return body
+
+
+# --- --sanitize-html: widgets ---------------------------------------------------------------------
+SANITIZED_ESM = (
+    "export default { render({ el }) { el.textContent = "
+    '"(this widget\u2019s code was left out: the page was exported with --sanitize-html)"; } };'
+)
+HTML_VALUE_MODELS = frozenset({"HTMLModel", "HTMLMathModel"})
+
+
+def _trusted_esm() -> dict[str, str]:
+    """The front end installed here for each cleo-player widget, by anywidget id."""
+    from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
+    from cleo_player.widget.player import Player, PlayerControls
+
+    return {
+        f"{Player.__module__}.{Player.__qualname__}": bundle_source(PLAYER_BUNDLE),
+        f"{PlayerControls.__module__}.{PlayerControls.__qualname__}": bundle_source(CONTROLS_BUNDLE),
+    }
+
+
+def sanitized_widgets(state: dict[str, Any]) -> dict[str, Any]:
+    """The widget state with no code or HTML of the notebook's own: cleo-player widgets get the
+    front end installed here, other anywidgets a note in place of theirs (``_esm``, ``_css``
+    cleared), HTML widgets' values are cleaned as nbconvert cleans HTML outputs, and no
+    description is read as HTML.
+    """
+    from nbconvert.filters import clean_html
+
+    trusted = _trusted_esm()
+    out = {}
+    for mid, model in state.items():
+        traits = dict(model.get("state") or {})
+        if model.get("model_module") == "anywidget":
+            traits["_esm"] = trusted.get(str(traits.get("_anywidget_id")), SANITIZED_ESM)
+            traits.pop("_css", None)
+        if model.get("model_name") in HTML_VALUE_MODELS and isinstance(traits.get("value"), str):
+            traits["value"] = clean_html(traits["value"])
+        if "description_allow_html" in traits:
+            traits["description_allow_html"] = False
+        out[mid] = {**model, "state": traits}
+    return out
 
 
 def _warn_about(nb: Any, state: dict[str, Any], views: list[str], versions: dict[str, str]) -> None:
@@ -321,8 +461,9 @@ def _warn_about(nb: Any, state: dict[str, Any], views: list[str], versions: dict
     other = sorted(m for m in modules - BUNDLED_MODULES if m)
     if other:
         warn(
-            f"widgets from {', '.join(other)} are not bundled: the page loads their code from a CDN "
-            "when online and shows an error in their place offline."
+            f"the notebook displays widgets from {', '.join(other)}, whose code the page does not carry: "
+            "it loads it from a CDN (jsdelivr) when online; offline, an error box ('Click to show "
+            "javascript error') shows in their place."
         )
     vendored = versions.get("anywidget")
     for model in state.values():
@@ -350,10 +491,6 @@ def _version_fits(version: str, spec: str) -> bool:
     return not want or want == have[: len(want)]
 
 
-def _size(n: int) -> str:
-    return f"{n / MEGABYTE:.1f} MB" if n >= MEGABYTE else f"{n / 1e3:.0f} kB"
-
-
 def main(argv: list[str] | None = None) -> int:
     """The command line (``argv`` as on it); returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -369,7 +506,14 @@ def main(argv: list[str] | None = None) -> int:
         "--execute", action="store_true", help="run the notebook first (nbclient) and keep its widget state"
     )
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell with --execute (default 600)")
+    parser.add_argument(
+        "--sanitize-html",
+        action="store_true",
+        help="for a notebook from someone else: clean its HTML and leave its scripts out (as nbconvert's "
+        "--sanitize-html), and run only the installed cleo-player front end",
+    )
     args = parser.parse_args(argv)
+    sys.excepthook = sys.__excepthook__  # brian2's (imported with cleo_player) calls any error brian2's bug
     from nbclient.exceptions import CellExecutionError
 
     def show(message: Any, *_: Any, **__: Any) -> None:
@@ -379,14 +523,17 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("always", ExportWarning)
         warnings.showwarning = show
         try:
-            out = export_notebook(args.notebook, args.output, execute=args.execute, timeout=args.timeout)
-        except (OSError, ValueError, RuntimeError) as e:
+            out = export_notebook(
+                args.notebook, args.output, execute=args.execute, timeout=args.timeout, sanitize_html=args.sanitize_html
+            )
+        except CellExecutionError as e:  # a cell raised under --execute
+            print(f"error: running {args.notebook} failed: {e.ename}: {e.evalue}", file=sys.stderr)
+            print(_ANSI.sub("", str(e)).strip(), file=sys.stderr)
+            return 1
+        except (OSError, ValueError, RuntimeError) as e:  # timeouts (TimeoutError) and a dead kernel too
             print(f"error: {e}", file=sys.stderr)
             return 1
-        except CellExecutionError as e:  # a cell raised under --execute
-            print(f"error: running {args.notebook} failed:\n{e}", file=sys.stderr)
-            return 1
-    print(f"Wrote {out} ({_size(out.stat().st_size)}); it plays offline, from file:// too.")
+    print(f"Wrote {out} ({file_size(out.stat().st_size)}); it plays offline, from file:// too.")
     return 0
 
 

@@ -29,6 +29,14 @@ A rotation is whichever of ``rotation`` (Euler angles) and ``quaternion`` was se
 the object was in a player (as three.js does); for what was set before, the quaternion when it
 is not the identity (e.g. after ``setRotationFromMatrix``), else the Euler angles.
 
+**Limits.** All extras of a player together may have at most :data:`MAX_VERTICES` vertices
+and :data:`MAX_INDICES` index entries (counted per object drawn; a primitive's counts are
+those three.js builds from its parameters). three.js builds primitives in plain JavaScript
+arrays: a sphere of 2M vertices (1414 x 1414 segments) takes seconds and about 1 GB to build,
+and ``SphereGeometry(widthSegments=20000, heightSegments=20000)`` (400M vertices) would need
+over 100 GB and crashes the tab. :meth:`Player.add` raises a ValueError naming the limit
+instead, and a trait change that would pass it is undone (set back) with the same error.
+
 Descriptions (``describe``) hold numpy arrays; :func:`wire` splits them into JSON for the
 ``Player._extras`` trait and binary buffers for ``Player._extras_data`` (keyed by a content
 hash, so moving a big mesh resends a few numbers, not its vertices).
@@ -95,6 +103,10 @@ MATERIAL_EXTRA: dict[str, tuple[str, ...]] = {
     "LineBasicMaterial": ("linewidth",),
 }
 COLOR_TRAITS = ("color", "emissive", "specular")
+
+# what the browser can build and draw, over all extras of a player (see the module docstring)
+MAX_VERTICES = 2_000_000
+MAX_INDICES = 12_000_000  # 6 per vertex: a triangulated grid's ratio
 
 INSTALL_HINT = 'pip install "cleo-player[pythreejs]"'
 
@@ -202,7 +214,72 @@ def _geometry(geom: Any, where: str) -> dict[str, Any]:
     for name in PRIMITIVE_PARAMS[kind]:
         v = getattr(geom, name)
         params[name] = bool(v) if isinstance(v, bool) else (int(v) if name.endswith("Segments") else float(v))
+        if name.endswith("Segments") and kind != "SphereGeometry" and params[name] < 1:
+            # three.js divides by it: 0 gives infinite coordinates (a sphere clamps to 3 and 2)
+            raise ValueError(f"{where}.{name} must be at least 1, got {v!r}.")
     return {"kind": kind, "params": params}
+
+
+def primitive_size(kind: str, params: dict[str, Any]) -> tuple[int, int]:
+    """``(vertices, index entries)`` three.js (r187) builds for a primitive geometry."""
+    p = params
+    if kind == "SphereGeometry":
+        w, h = max(3, int(p["widthSegments"])), max(2, int(p["heightSegments"]))
+        theta_end = min(p["thetaStart"] + p["thetaLength"], np.pi)
+        first = h - (1 if p["thetaStart"] <= 0 else 0)  # the pole rows have one triangle per cell
+        second = h - (1 if theta_end >= np.pi else 0)
+        return (w + 1) * (h + 1), 3 * w * (first + second)
+    if kind == "BoxGeometry":
+        w, h, d = int(p["widthSegments"]), int(p["heightSegments"]), int(p["depthSegments"])
+        faces = ((d, h), (w, d), (w, h))  # each twice
+        return 2 * sum((u + 1) * (v + 1) for u, v in faces), 2 * sum(6 * u * v for u, v in faces)
+    if kind in ("CylinderGeometry", "ConeGeometry"):
+        top, bottom = (0.0, p["radius"]) if kind == "ConeGeometry" else (p["radiusTop"], p["radiusBottom"])
+        r, h = int(p["radialSegments"]), int(p["heightSegments"])
+        vertices = (r + 1) * (h + 1)
+        indices = 3 * r * (h - (top <= 0)) + 3 * r * (h - (bottom <= 0))
+        for radius in (top, bottom):
+            if not p["openEnded"] and radius > 0:  # a cap: centres and a rim, one triangle each
+                vertices += 2 * r + 1
+                indices += 3 * r
+        return vertices, indices
+    if kind == "PlaneGeometry":
+        w, h = int(p["widthSegments"]), int(p["heightSegments"])
+        return (w + 1) * (h + 1), 6 * w * h
+    raise ValueError(f"not a primitive geometry: {kind!r}")
+
+
+def geometry_size(geom: dict[str, Any]) -> tuple[int, int]:
+    """``(vertices, index entries)`` of a geometry description."""
+    if geom["kind"] == "BufferGeometry":
+        index = geom["index"]
+        return len(geom["attributes"]["position"]), 0 if index is None else len(index)
+    return primitive_size(geom["kind"], geom["params"])
+
+
+def drawn_size(desc: dict[str, Any]) -> tuple[int, int]:
+    """``(vertices, index entries)`` of an object description and its descendants."""
+    sizes = [geometry_size(o["geometry"]) for o in iter_objects(desc) if "geometry" in o]
+    return sum(v for v, _ in sizes), sum(i for _, i in sizes)
+
+
+def check_drawable(descriptions: list[dict[str, Any]], what: str) -> None:
+    """Raise a ValueError when the extras together pass :data:`MAX_VERTICES` or
+    :data:`MAX_INDICES`; ``what`` names the change that would do it.
+    """
+    sizes = [drawn_size(d) for d in descriptions]
+    vertices, indices = sum(v for v, _ in sizes), sum(i for _, i in sizes)
+    if vertices <= MAX_VERTICES and indices <= MAX_INDICES:
+        return
+    biggest = max(range(len(sizes)), key=lambda k: sizes[k])
+    name, (v, i) = display_name(descriptions[biggest]), sizes[biggest]
+    count, unit = (vertices, "vertices") if vertices > MAX_VERTICES else (indices, "index entries")
+    raise ValueError(
+        f"{what}: the player's extras would have {count:,} {unit}, more than a browser can build and draw "
+        f"(cleo_player.extras.MAX_VERTICES = {MAX_VERTICES:,} vertices and MAX_INDICES = {MAX_INDICES:,} index "
+        f"entries, all extras together). The largest is {name}, with {v:,} vertices and {i:,} index entries: "
+        "use fewer segments, or a simplified mesh."
+    )
 
 
 def _array(attr: Any, where: str) -> tuple[np.ndarray, bool]:
@@ -426,11 +503,13 @@ def _tree(root: Any) -> list[Any]:
 
 
 class _Watch:
-    """Observes the traits of every widget in one extra's tree; calls ``on_change(root)`` on
-    any change (after following new children, geometries and materials).
+    """Observes the traits of every widget in one extra's tree; calls ``on_change(root, what)``
+    on any change (after following new children, geometries and materials). A change that
+    ``on_change`` rejects (TypeError / ValueError: not supported, too big) is undone, so the
+    object stays as the player draws it, and the error reaches the code that made the change.
     """
 
-    def __init__(self, root: Any, on_change: Callable[[Any], None]) -> None:
+    def __init__(self, root: Any, on_change: Callable[[Any, str], None]) -> None:
         self.root = root
         self.on_change = on_change
         self.observed: dict[int, tuple[Any, tuple[str, ...]]] = {}
@@ -453,13 +532,26 @@ class _Watch:
             _ROTATION_SET_LAST[change["owner"]] = change["name"]
         if change["name"] in ("children", "geometry", "material", "attributes", "index", "_ref_geometry", "array"):
             self.rewire()
-        self.on_change(self.root)
+        owner, name = change["owner"], change["name"]
+        what = f"{_kind(owner)}.{name} = {_short(change['new'])}"
+        try:
+            self.on_change(self.root, what)
+        except (TypeError, ValueError) as err:
+            setattr(owner, name, change["old"])  # observed again: the old state, which describes
+            kind = TypeError if isinstance(err, TypeError) else ValueError
+            raise kind(f"{err} ({_kind(owner)}.{name} was set back to {_short(change['old'])}.)") from err
 
     def close(self) -> None:
         for widget, names in self.observed.values():
             if names:
                 widget.unobserve(self._changed, names=list(names))
         self.observed.clear()
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters (an array's repr may run long)."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class Extras:
@@ -493,6 +585,7 @@ class Extras:
             if any(obj is r for r in self._roots) or any(obj is o for o, _ in new):
                 raise ValueError(f"This {_kind(obj)} is already in the player: add an object once.")
             new.append((obj, self._describe(obj)))  # raises before anything is added
+        check_drawable(self.descriptions + [d for _, d in new], f"player.add({', '.join(_kind(o) for o in objects)})")
         for obj, desc in new:
             self._roots.append(obj)
             self._descriptions[id(obj)] = desc
@@ -520,8 +613,10 @@ class Extras:
         model_id = getattr(obj, "model_id", None) or f"py{id(obj):x}"
         return {"id": str(model_id), **desc}
 
-    def _changed(self, root: Any) -> None:
-        self._descriptions[id(root)] = self._describe(root)
+    def _changed(self, root: Any, what: str) -> None:
+        desc = self._describe(root)
+        check_drawable([desc if r is root else self._descriptions[id(r)] for r in self._roots], what)
+        self._descriptions[id(root)] = desc
         self._publish()
 
     def _publish(self) -> None:

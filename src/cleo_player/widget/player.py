@@ -285,15 +285,21 @@ class Player(anywidget.AnyWidget):
 
     # --- export ---------------------------------------------------------------------------
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
-        """Write one self-contained HTML file (bundle and data inlined) that plays offline."""
-        from cleo_player.widget.html import standalone_html
+        """Write one self-contained HTML file (bundle and data inlined) that plays offline, and
+        print its size.
+
+        Raises :class:`~cleo_player.widget.html.PageTooLargeError` (a ValueError), before
+        writing anything, when the data is more than a browser can open in one page
+        (:data:`~cleo_player.widget.html.MAX_DATA_BYTES`, 2 GB).
+        """
+        from cleo_player.widget.html import file_size, write_page
 
         path = Path(path)
         if title is None:
             rec = self.recording
             title = f"cleo-player: {', '.join(g.name for g in rec.groups)} ({rec.t_end * 1e3:g} ms)"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(standalone_html(self.page_state(), bundle_source(), title), encoding="utf-8")
+        size = write_page(path, self.page_state(), bundle_source(), title)
+        print(f"Wrote {path} ({file_size(size)}); it plays offline, from file:// too.")  # noqa: T201
         return path
 
     def page_state(self) -> dict[str, Any]:
