@@ -121,7 +121,10 @@ class Player(anywidget.AnyWidget):
         if not total_ms > 0:
             raise ValueError(f"duration must be positive, got {duration!r}.")
         # sim.run resolves names `level` frames above itself (1: its caller); this call adds one
-        run_kwargs["level"] = int(run_kwargs.get("level", 1)) + 1
+        level = run_kwargs.get("level", 1)
+        if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
+            raise ValueError(f"level must be a whole number of stack frames >= 0, as for sim.run; got {level!r}.")
+        run_kwargs["level"] = int(level) + 1
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
         layout = self._meta["tracks"]
