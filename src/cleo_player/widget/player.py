@@ -8,6 +8,7 @@ the player and observe it.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,64 @@ from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
 from cleo_player.widget.live import LiveStream
-from cleo_player.widget.source import recorder_for
+from cleo_player.widget.source import PendingRecorder, recorder_for
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
+
+
+class InvalidSettingError(traitlets.TraitError, ValueError):
+    """A bad value for a Player setting: a ValueError to callers, a TraitError to traitlets."""
+
+
+def _number(value: Any, name: str, allowed: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidSettingError(f"{name} must be {allowed}; got {value!r}.")
+    return float(value)
+
+
+def valid_speed(value: Any) -> float:
+    """The playback rate: a positive finite number (1 = real time)."""
+    allowed = "a positive finite number (1 = real time, 0.1 = 10x slower)"
+    v = _number(value, "speed", allowed)
+    if not (np.isfinite(v) and v > 0):
+        raise InvalidSettingError(f"speed must be {allowed}; got {value!r}.")
+    return v
+
+
+def valid_loop(value: Any) -> str:
+    """What playback does at the end: one of LOOP_MODES."""
+    if value not in LOOP_MODES:
+        raise InvalidSettingError(f"loop must be one of {LOOP_MODES}; got {value!r}.")
+    return str(value)
+
+
+def valid_decay(value: Any) -> float:
+    """A flash's fade time in ms: a finite number >= 0."""
+    allowed = "a finite time >= 0 (e.g. decay=4*ms; a number of ms for the trait)"
+    v = _number(value, "decay", allowed)
+    if not (np.isfinite(v) and v >= 0):
+        raise InvalidSettingError(f"decay must be {allowed}; got {value!r}.")
+    return v
+
+
+def valid_height(value: Any) -> int:
+    """The view's height: a positive whole number of pixels."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise InvalidSettingError(f"height must be a positive whole number of pixels; got {value!r}.")
+    return int(value)
+
+
+class Checked(traitlets.TraitType):
+    """A trait whose every value goes through ``check`` (which returns it, or raises a ValueError
+    naming the setting and what it allows), whatever its type.
+    """
+
+    def __init__(self, default: Any, check: Any) -> None:
+        self.check = check
+        super().__init__(default)
+
+    def validate(self, obj: Any, value: Any) -> Any:  # noqa: ARG002 (traitlets' signature)
+        return self.check(value)
 
 
 class Player(anywidget.AnyWidget):
@@ -44,13 +100,13 @@ class Player(anywidget.AnyWidget):
     """Index of the frame shown (synced both ways; set it to seek)."""
     playing = traitlets.Bool(False).tag(sync=True)
     """Whether the player is playing (synced both ways)."""
-    speed = traitlets.Float(SPEED).tag(sync=True)
+    speed = Checked(SPEED, valid_speed).tag(sync=True)
     """Playback rate relative to real time (0.1 = ten times slower than real time)."""
-    loop = traitlets.Unicode(LOOP).tag(sync=True)
+    loop = Checked(LOOP, valid_loop).tag(sync=True)
     """What happens at the end: "loop", "once" or "pingpong"."""
-    decay = traitlets.Float(0.0).tag(sync=True)
+    decay = Checked(0.0, valid_decay).tag(sync=True)
     """How long (ms of simulated time) a spike's flash takes to fade; 0 = one-frame flash."""
-    height = traitlets.Int(HEIGHT).tag(sync=True)
+    height = Checked(HEIGHT, valid_height).tag(sync=True)
     """Height of the 3D view in pixels."""
     _meta = traitlets.Dict().tag(sync=True)
     _uid = traitlets.Unicode().tag(sync=True)
@@ -71,15 +127,24 @@ class Player(anywidget.AnyWidget):
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
+        # everything is checked before a Recorder is injected: a failed Player leaves sim as it was
         self._plotargs = validate_plotargs(dict(plotargs))
+        speed, loop, height = valid_speed(speed), valid_loop(loop), valid_height(height)
+        decay_ms = None if decay is None else valid_decay(_to_ms(decay, "decay"))
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
-        self.recorder = recorder_for(source, neuron_groups)
+        recorder = recorder_for(source, neuron_groups)
+        if isinstance(recorder, PendingRecorder):
+            with warnings.catch_warnings():  # they come again when the scene is built for real
+                warnings.simplefilter("ignore")
+                scene_payload(Scene.from_recorder(recorder, **self._plotargs))
+            recorder = recorder.inject()
+        self.recorder = recorder
         super().__init__(speed=speed, loop=loop, height=height)
         self._uid = self.model_id
         self.refresh()
-        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
+        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay_ms is None else decay_ms
 
     # --- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -118,8 +183,8 @@ class Player(anywidget.AnyWidget):
         if sim is None:
             raise ValueError(f"Recorder {self.recorder.name!r} is not injected into a simulator: sim.inject(rec, ng).")
         total_ms = _to_ms(duration, "duration")
-        if not total_ms > 0:
-            raise ValueError(f"duration must be positive, got {duration!r}.")
+        if not (np.isfinite(total_ms) and total_ms > 0):
+            raise ValueError(f"duration must be a positive finite time, got {duration!r}.")
         # sim.run resolves names `level` frames above itself (1: its caller); this call adds one
         level = run_kwargs.get("level", 1)
         if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
@@ -166,35 +231,6 @@ class Player(anywidget.AnyWidget):
         if n and not 0 <= value < n:
             raise traitlets.TraitError(f"frame must be in 0..{n - 1}, got {value}.")
         return value
-
-    @traitlets.validate("speed")
-    def _valid_speed(self, proposal: dict) -> float:
-        value = float(proposal["value"])
-        if not (np.isfinite(value) and value > 0):
-            raise traitlets.TraitError(
-                f"speed must be a positive number (1 = real time, 0.1 = 10x slower), got {value}."
-            )
-        return value
-
-    @traitlets.validate("loop")
-    def _valid_loop(self, proposal: dict) -> str:
-        if proposal["value"] not in LOOP_MODES:
-            raise traitlets.TraitError(f"loop must be one of {LOOP_MODES}, got {proposal['value']!r}.")
-        return str(proposal["value"])
-
-    @traitlets.validate("decay")
-    def _valid_decay(self, proposal: dict) -> float:
-        value = float(proposal["value"])
-        if not (np.isfinite(value) and value >= 0):
-            raise traitlets.TraitError(f"decay must be a number of ms >= 0, got {value}.")
-        return value
-
-    @traitlets.validate("height")
-    def _valid_height(self, proposal: dict) -> int:
-        value = proposal["value"]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise traitlets.TraitError(f"height must be a positive number of pixels, got {value!r}.")
-        return int(value)
 
     @property
     def time(self) -> Quantity:
@@ -343,9 +379,10 @@ def _progress_bar(total_ms: float, enabled: bool) -> Any:
 
 def _to_ms(t: Any, name: str) -> float:
     if isinstance(t, Quantity):
-        if t.dim != second.dim:
+        value = np.asarray(t / ms) if t.dim == second.dim else None
+        if value is None or value.shape != ():
             raise ValueError(f"{name} must be a time, e.g. 5*ms; got {t!r}.")
-        return float(t / ms)
+        return float(value)
     if isinstance(t, (int, float, np.floating, np.integer)) and t == 0:
         return 0.0
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")
