@@ -108,6 +108,9 @@ class Player(anywidget.AnyWidget):
     """How long (ms of simulated time) a spike's flash takes to fade; 0 = one-frame flash."""
     height = Checked(HEIGHT, valid_height).tag(sync=True)
     """Height of the 3D view in pixels."""
+    _epoch = traitlets.Int(0).tag(sync=True)
+    """Counts Python's seeks and pauses; the views answer each in ``_ack`` (see set_state)."""
+    _ack = traitlets.Int(0).tag(sync=True)
     _meta = traitlets.Dict().tag(sync=True)
     _uid = traitlets.Unicode().tag(sync=True)
     """Identifies the player to every view of it (each view may get its own model proxy)."""
@@ -127,6 +130,7 @@ class Player(anywidget.AnyWidget):
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
+        self._from_view = False
         # everything is checked before a Recorder is injected: a failed Player leaves sim as it was
         self._plotargs = validate_plotargs(dict(plotargs))
         speed, loop, height = valid_speed(speed), valid_loop(loop), valid_height(height)
@@ -224,12 +228,36 @@ class Player(anywidget.AnyWidget):
         self._n_frames_live = msg["n_frames"]
 
     # --- Python control -------------------------------------------------------------------
+    # While playing, the browser tells Python the frame at most every 100 ms; a message of it
+    # may still be on its way when Python pauses or seeks. Each seek or pause from Python counts
+    # in ``_epoch``; the views answer with ``_ack`` once they have applied it, and a frame that
+    # arrives before that answer is stale: Python's own frame stands (and its echo tells the
+    # views). Setting ``frame`` to the value Python already holds is sent all the same: the
+    # view may show another frame (it ran ahead while playing).
+    def set_state(self, sync_data: dict) -> None:
+        """State from the browser (see above for stale frames)."""
+        if "frame" in sync_data and self._ack < self._epoch:
+            sync_data = {**sync_data, "frame": self.frame}
+        self._from_view = True
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_view = False
+
+    @traitlets.observe("frame", "playing")
+    def _python_took_control(self, change: dict) -> None:
+        if not self._from_view and change["old"] != change["new"]:
+            self._epoch += 1
+
     @traitlets.validate("frame")
     def _valid_frame(self, proposal: dict) -> int:
         value = int(proposal["value"])
         n = max(self.recording.n_frames, self._n_frames_live) if hasattr(self, "scene") else 0
         if n and not 0 <= value < n:
             raise traitlets.TraitError(f"frame must be in 0..{n - 1}, got {value}.")
+        if not self._from_view and value == self.frame and self.comm is not None:
+            self.send_state("frame")  # no change to traitlets, maybe one to the view
+            self._epoch += 1
         return value
 
     @property
