@@ -109,8 +109,8 @@ class Scene:
         """Build the scene of a Recorder's recording and devices, styled by ``plotargs``."""
         if not recorder.neuron_groups:
             raise ValueError(
-                f"Recorder {recorder.name!r} has no neuron groups: inject it into the simulator "
-                "with the groups to show, e.g. sim.inject(rec, exc, inh)."
+                f"Recorder {recorder.name!r} has no neuron groups: inject it into the simulator with the "
+                "groups to show, e.g. sim.inject(rec, exc, inh), or let Player(sim, neuron_groups=[exc, inh]) do it."
             )
         return cls.build(recorder.recording, recorder.device_entries, **plotargs)
 

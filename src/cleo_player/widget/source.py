@@ -276,7 +276,7 @@ def recorder_for(source: Any, neuron_groups: Any = None) -> Any:
     if not rec.neuron_groups:
         raise ValueError(
             f"Recorder {rec.name!r} has no neuron groups: inject it into the simulator with the "
-            "groups to show, e.g. sim.inject(rec, exc, inh)."
+            "groups to show, e.g. sim.inject(rec, exc, inh), or let Player(sim, neuron_groups=[exc, inh]) do it."
         )
     return rec
 
