@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from browser_helpers import (
     LabNotebook,
+    animation_frames,
     bar_state,
     open_offline,
     poll,
@@ -72,10 +73,14 @@ def paused_view(nb: LabNotebook) -> int:
 def test_lab_pause_from_python_agrees_with_the_screen(nb: LabNotebook) -> None:
     play_grid(nb)
     nb.py("grid.pause()")
-    on_screen = paused_view(nb)
-    poll(lambda: nb.py_json("grid.frame") == on_screen, 20, interval_s=0.3,
-         what=f"Python's grid.frame to equal the frame on screen ({on_screen})")  # fmt: skip
-    assert shown_frame(nb.page, GRID) == on_screen  # and it stays there
+
+    def agreed() -> int | None:
+        frame = nb.py_json("grid.frame")
+        return frame + 1 if paused_view(nb) == frame else None  # + 1: frame 0 is falsy
+
+    frame = poll(agreed, 60, interval_s=0.3, what="Python's grid.frame to equal the frame on screen") - 1
+    animation_frames(nb.page)
+    assert nb.py_json("grid.frame") == frame == shown_frame(nb.page, GRID)  # and they stay there
 
 
 def test_lab_pause_then_seek_to_the_last_value_python_held(nb: LabNotebook) -> None:

@@ -81,17 +81,17 @@ def test_seek_shows_what_playback_shows(nb: LabNotebook, decay: float) -> None:
     # continuous playback at 1/100x (10 frames/s: one frame per drawn frame) from f - 7 to f,
     # the canvas grabbed in the very render that first shows f, then paused there
     continuous: np.ndarray | None = None
-    for _attempt in range(3):
+    for _attempt in range(10):  # a busy machine's slow ticks skip frames now and then
         seek(nb, SEED, "player", f - 7)  # leaves the camera reset
         w = watch_frames(page, SEED, "rec.frame >= a", capture="rec.frame === a || rec.frame === a - 1", arg=f,
                          timeout_ms=5000)  # fmt: skip
         assert not w.timed_out, w.frames
-        assert w.frames[-1] == f and w.frames == sorted(w.frames), w.frames
+        assert w.frames == sorted(w.frames), w.frames
         last, before = w.records[-1], w.records[-2]
-        if last["step"] == 1 and before["frame"] == f - 1:  # else a slow tick skipped f - 1: again
+        if last["frame"] == f and last["step"] == 1 and before["frame"] == f - 1:  # else a slow tick skipped: again
             continuous, previous = data_url_rgb(last["url"]), data_url_rgb(before["url"])
             break
-    assert continuous is not None, f"playback at 1/100x never stepped f - 1 -> f in 3 attempts: {w.records}"
+    assert continuous is not None, f"playback at 1/100x never stepped f - 1 -> f in 10 attempts: {w.records}"
     save_rgb(continuous, nb.shots / f"spikes-a-{tag}-continuous-f{f}.png")
     assert changed_pixels(previous, continuous) >= 20, "frame f looks like frame f - 1: nothing to compare"
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
@@ -245,7 +245,7 @@ def test_no_spike_lost_at_the_end(nb: LabNotebook, loop: str) -> None:
         "loop": lambda r: True,
     }[loop]
     try:
-        for _attempt in range(6):
+        for _attempt in range(12):  # until a tick jumps to the end (timing decides)
             seek(nb, GRID, "grid", 50)
             xy = grid_view(nb)
             w = watch_frames(page, GRID, until, capture="true", timeout_ms=5000)
