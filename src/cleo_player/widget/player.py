@@ -89,9 +89,12 @@ class Player(anywidget.AnyWidget):
     """Interactive 3D playback of a cleo simulation.
 
     ``Player(sim, **plotargs)`` plays the Recorder injected in ``sim`` (injecting one if there
-    is none); ``Player(rec, **plotargs)`` plays a Recorder. ``plotargs`` are those of
-    ``cleo.viz.plot``: ``colors``, ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``,
-    ``invert_z``, ``scatterargs``.
+    is none, for ``neuron_groups`` or the groups found as :mod:`cleo_player.widget.source`
+    describes, in a documented order); ``Player(rec, **plotargs)`` plays a Recorder.
+    ``plotargs`` are those of ``cleo.viz.plot``: ``colors`` (a list, one per group, or a dict
+    ``{group name: colour}``), ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``, ``invert_z``,
+    ``scatterargs``. Everything is checked before anything is injected: a ``Player(...)``
+    that raises leaves ``sim`` as it was.
     """
 
     _esm = check_built(PLAYER_BUNDLE)
