@@ -26,7 +26,7 @@ def check_summary(text: str) -> None:
     m = re.search(r"^SUMMARY (.*)$", text, re.MULTILINE)
     assert m, text[-2000:]
     summary = json.loads(m.group(1))
-    assert summary["groups"] == ["neurons_subgroup", "neurons_subgroup_1"]
+    assert summary["sizes"] == [45, 15]  # exc and inh (brian2 names them after what exists already)
     assert summary["frames_before_reset"] == 35 and summary["frames_after_reset"] == 10
     (e1, i1), (e2, i2), (e3, _) = summary["spikes"]
     assert e1 > 0 and i1 > 0  # both subgroups spiked in the first run

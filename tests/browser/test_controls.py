@@ -8,6 +8,7 @@ leaves both players paused.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -185,24 +186,42 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
     assert sel.input_value() == "0.1"  # the Player's default speed
     nb.py("_speeds = []\nplayer.observe(lambda ch: _speeds.append(ch['new']), names='speed')\nplayer.loop = 'loop'")
     rates = {}
-    # (preset, frames to advance): windows of 0.6 to 1.2 s
-    for value, advance in (("1", 600), ("0.1", 60), ("0.01", 12), ("0.001", 1)):
+    # The clock advances by at most 250 ms per animation frame (a hidden tab must not jump far),
+    # so on a machine too busy to draw for longer than that, playback runs late by design: the
+    # page records such stalls (animation frames more than 250 ms apart) and the time they
+    # cost is left out. Frames are counted between consecutive drawn frames, in loop mode; a
+    # pair of drawn frames so far apart that the loop may have gone round unseen (100 frames)
+    # is left out too.
+    page.evaluate(
+        "() => { const g = (window.__gaps = { on: true, last: null, stalls: [] });"
+        " const f = (ts) => { if (g.last !== null && ts - g.last > 250) g.stalls.push([g.last, ts]);"
+        " g.last = ts; if (g.on) requestAnimationFrame(f); }; requestAnimationFrame(f); }"
+    )
+    # (preset, ms of measured playback): 0.6 to 1.2 s, at least one frame
+    for value, window_ms in (("1", 600), ("0.1", 600), ("0.01", 1200), ("0.001", 1900)):
         page.click(f"{SEED} .cleo-first")
         wait_frame(nb, SEED, 0)
         sel.select_option(value)
         assert sel.input_value() == value
-        # frames counted across wraps: a decrease means the loop went round
+        fpm = float(value)  # frames per ms of wall time
         w = watch_frames(
             page, SEED,
-            "(() => { let n = 0; for (let i = 1; i < recs.length; i++) n += (recs[i].frame - recs[i - 1].frame + 100) % 100;"
-            " rec.advanced = n; return n >= a; })()",
-            arg=advance, timeout_ms=8000,
+            "(() => { const p = recs.length > 2 ? recs[recs.length - 2] : null; rec.dt = p ? p.dt : 0;"
+            " if (p && (rec.now - p.now) * a.fpm * 1.25 < 100) rec.dt += rec.now - p.now; return rec.dt >= a.ms; })()",
+            arg={"fpm": fpm, "ms": window_ms}, capture="(rec.now = performance.now(), false)",
         )  # fmt: skip
-        assert not w.timed_out, f"speed {value}: only {w.frames} in 8 s"
-        # from the first frame drawn while playing to the last: the time to the first tick of
-        # the clock (which a busy machine makes long) is not playback
-        first, last = w.records[0], w.records[-1]
-        rates[value] = (last["advanced"] - first.get("advanced", 0)) / ((last["t"] - first["t"]) / 1000)
+        assert not w.timed_out, f"speed {value}: only {w.frames}"
+        stalls = page.evaluate("() => window.__gaps.stalls")
+        frames = elapsed = 0.0
+        # (from the second drawn frame: the first was drawn before the clock's first tick)
+        for a, b in pairwise(w.records[1:]):
+            gap = b["now"] - a["now"]
+            if gap * fpm * 1.25 >= 100:
+                continue
+            frames += (b["frame"] - a["frame"]) % 100
+            elapsed += gap - sum(t1 - t0 - 250 for t0, t1 in stalls if a["now"] < t1 <= b["now"])
+        rates[value] = frames / (elapsed / 1000)
+    page.evaluate("() => { window.__gaps.on = false; }")
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     nb.wait_py("_speeds", [1.0, 0.1, 0.01, 0.001], "every speed preset to reach Python")
     nb.py("player.unobserve_all('speed')\nplayer.speed = 0.1")
@@ -211,7 +230,7 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
     (nb.shots / f"{nb.prefix}-speed-rates.txt").write_text(summary + "\n")
     for value, rate in rates.items():
         expected = 1000 * float(value)  # 1 ms frames
-        # the measured window includes the first tick (no advance) and ends on a drawn frame
+        # each measured pair of drawn frames ends on a frame drawn a little after its tick
         assert 0.6 * expected <= rate <= 1.25 * expected, f"rates not proportional to the speed: {summary}"
 
 

@@ -186,20 +186,24 @@ def flashes(w: Any, xy: np.ndarray, i: int) -> list[int]:
 
 @pytest.mark.parametrize("decay", [0.0, DEFAULT_DECAY_MS], ids=["decay-0", "decay-default"])
 def test_no_spike_lost_at_full_speed(nb: LabNotebook, decay: float) -> None:
-    """At 1x (1000 frames/s) each drawn frame skips several 1 ms frames; every neuron whose
+    """At 1/4x (250 frames/s) each drawn frame skips several 1 ms frames; every neuron whose
     (only) spike lies in the frames since the previous drawn frame flashes at full brightness,
     and no other neuron does (with decay 0 no other neuron is lit at all). The step into the
-    last frame is test_no_spike_lost_at_the_end's."""
+    last frame is test_no_spike_lost_at_the_end's. (Faster, a busy machine may draw too few
+    frames of the run to tell anything: the run is tried again until some were skipped.)"""
     page = nb.page
-    set_grid(nb, decay, speed=1.0, loop="once")
-    seek(nb, GRID, "grid", 0)
-    xy = grid_view(nb)
-    w = watch_frames(page, GRID, "!v.pb.playing", pause=False, capture="true", timeout_ms=10_000)
-    assert not w.timed_out, w.frames
-    frames = w.frames
-    assert frames[0] == 0 and frames[-1] == N_FRAMES - 1 and frames == sorted(frames), frames
-    steps = np.diff(frames)
-    assert steps[:-1].max() >= 3, f"playback at 1x skipped no frames, nothing tested: {frames}"
+    set_grid(nb, decay, speed=0.25, loop="once")
+    for _attempt in range(5):
+        seek(nb, GRID, "grid", 0)
+        xy = grid_view(nb)
+        w = watch_frames(page, GRID, "!v.pb.playing", pause=False, capture="true", timeout_ms=10_000)
+        assert not w.timed_out, w.frames
+        frames = w.frames
+        assert frames[0] == 0 and frames[-1] == N_FRAMES - 1 and frames == sorted(frames), frames
+        steps = np.diff(frames)
+        if len(frames) >= 4 and steps[:-1].max() >= 3:
+            break
+    assert len(frames) >= 4 and steps[:-1].max() >= 3, f"playback skipped no frames, nothing tested: {frames}"
     seen: list[int] = []
     problems: list[str] = []
     for i, rec in enumerate(w.records[:-1]):

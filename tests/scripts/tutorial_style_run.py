@@ -94,6 +94,7 @@ after_reset = check_against_monitor("after sim.reset()")
 # %%
 summary = {
     "groups": [g.name for g in player.recording.groups],
+    "sizes": [g.size for g in player.recording.groups],
     "frames_before_reset": frames_before_reset,
     "frames_after_reset": player.recording.n_frames,
     "spikes": [first, second, after_reset],
