@@ -467,8 +467,12 @@ def test_frame_sync_is_throttled_while_playing_and_exact_on_pause(nb: LabNoteboo
     (nb.shots / f"{nb.prefix}-frame-sync.txt").write_text(
         f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; the view drew {drawn} new frames\n"
     )
-    assert 5 <= n <= 25, f"{n} frame updates reached Python in ~2 s of playback (drew {drawn} frames): {got}"
-    assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"
+    # at most one per 100 ms (+ the first); at least a few, or one per drawn frame on a machine
+    # too busy to draw ten a second
+    elapsed_ms = w.records[-1]["t"]
+    assert min(5, drawn) <= n <= 2 + elapsed_ms / 100, f"{n} updates in {elapsed_ms:.0f} ms, {drawn} drawn: {got}"
+    if drawn >= 40:  # drawing faster than the sync: the sync is the slower
+        assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"
 
 
 # --- two players on one page -------------------------------------------------------------------
