@@ -9,9 +9,10 @@ Which neuron groups ``Player(sim)`` shows, and in which order:
   subgroups (``exc = ng[:n]``) that the user's devices were injected into or record from, as
   cleo keeps track of them (``sim.registry`` for lights and opsins, ``device.neuron_groups``,
   the groups devices' monitors watch), or that the network holds itself. Every neuron is shown
-  once: subgroups that overlap an earlier one are left out and the neurons no subgroup covers
-  form subgroups of their own. Groups come in the order they were created (brian2's device
-  registers a group's arrays when it is made), the pieces of one group by their first neuron.
+  once: a subgroup overlapping one that starts earlier (or as early, and is longer) is left
+  out, and the neurons no subgroup covers form subgroups of their own. Groups come in the
+  order they were created (brian2's device registers a group's arrays when it is made), the
+  pieces of one group by their first neuron.
 
 Nothing is injected until everything else (groups, plot arguments, devices) has been checked, so
 a ``Player(...)`` that fails leaves the simulator as it was.
