@@ -168,7 +168,9 @@ export class Playback {
     });
     this.bind("change:playing", () => {
       const p = this.model.get("playing");
-      if (p !== this.playing) (p ? this.play(false) : this.pause(false));
+      if (p === this.playing) return;
+      if (p) this.play(false);
+      else this.pauseAtModelFrame();
     });
     this.bind("change:speed", () => {
       this.speed = this.model.get("speed");
@@ -185,7 +187,18 @@ export class Playback {
       this.spikes.seek(this.frame, this.windowFrames());
       this.emit();
     });
+    this.bind("change:_epoch", () => this.acknowledge());
+    this.acknowledge();
     if (model.get("playing")) this.play(false);
+  }
+
+  /** Tell Python that the views have applied its latest seek or pause (`_epoch`): frames the
+   * browser sends from now on know of it; Python ignores those sent before (see Player.set_state). */
+  private acknowledge(): void {
+    const epoch = this.model.get("_epoch") ?? 0;
+    if (this.model.get("_ack") === epoch) return;
+    this.model.set("_ack", epoch);
+    this.model.save_changes();
   }
 
   private bind(evt: string, fn: () => void): void {
@@ -256,6 +269,7 @@ export class Playback {
     this.spikes.seek(this.frame, this.windowFrames());
     this.simT = this.frameStart(this.frame);
     if (this.nFrames === 0 && this.playing) this.pause(true);
+    if (this.playing) this.schedule();
     this.emit();
   }
 
@@ -264,6 +278,7 @@ export class Playback {
     const wasAtEnd = this.nFrames === 0 || this.frame >= this.nFrames - 1;
     this.data = data;
     this.spikes.data = data;
+    if (this.playing) this.schedule(); // a clock waiting for a second frame starts
     if (wasAtEnd && !this.playing && this.nFrames > 0) this.seek(this.nFrames - 1);
     else this.emit();
   }
@@ -311,6 +326,19 @@ export class Playback {
     this.emit();
   }
 
+  /** Paused from outside (Python's `pause()`, another client): stop at the frame the model
+   * holds. While playing, the kernel hears of the frame at most every SYNC_INTERVAL_MS, so
+   * the view ran a few frames ahead of it; going back to the model's frame makes the screen
+   * and Python's `frame` agree, so that `frame = k` right after shows k even when k is that
+   * value (the same value is no change, and nothing would be sent). */
+  private pauseAtModelFrame(): void {
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    this.frame = this.clampFrame(this.model.get("frame"));
+    this.simT = this.frameStart(this.frame);
+    this.pause(false);
+  }
+
   toggle(): void {
     this.playing ? this.pause() : this.play();
   }
@@ -331,8 +359,10 @@ export class Playback {
   }
 
   // --- clock --------------------------------------------------------------------------------
+  /** Ask for the next clock tick; none while there is nothing to advance (fewer than two
+   * frames: playing would redraw one picture 60 times a second). New frames restart it. */
   private schedule(): void {
-    if (this.raf === null) this.raf = requestAnimationFrame((ts) => this.tick(ts));
+    if (this.raf === null && this.nFrames > 1) this.raf = requestAnimationFrame((ts) => this.tick(ts));
   }
 
   private tick(ts: number): void {

@@ -213,6 +213,8 @@ export interface PlayerTraits {
   loop: LoopMode;
   decay: number; // ms
   height: number;
+  _epoch: number; // Python's seeks and pauses, counted
+  _ack: number; // the last _epoch the views applied (frames sent before it are stale)
   _meta: SceneMeta;
   _uid: string;
   _data: Buffers;

@@ -74,6 +74,20 @@ def finite_float32(values: np.ndarray) -> np.ndarray:
     )
 
 
+def check_finite(value: Any, where: str = "meta") -> None:
+    """Every number in a JSON-able value is finite (NaN is not JSON: a page given one goes blank);
+    a ValueError naming the first one that is not.
+    """
+    if isinstance(value, dict):
+        for k, v in value.items():
+            check_finite(v, f"{where}.{k}")
+    elif isinstance(value, (list, tuple)):
+        for k, v in enumerate(value):
+            check_finite(v, f"{where}[{k}]")
+    elif isinstance(value, float) and not np.isfinite(value):
+        raise ValueError(f"The scene's {where} is {value}: every number sent to the browser must be finite.")
+
+
 def track_layout(tracks: tuple[DeviceTrack, ...]) -> list[dict[str, Any]]:
     """Where each track's channels sit in the ``values`` table."""
     layout, offset = [], 0
@@ -237,6 +251,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         "lights": lights_meta,
         **_devices_meta(scene),
     }
+    check_finite(meta)
     buffers.update(
         positions=positions.astype(np.float32).tobytes(),
         visible=b"" if meta["all_visible"] else visible.astype(np.uint8).tobytes(),

@@ -9,6 +9,7 @@ restarts cleanly after ``sim.reset()``. It knows nothing about drawing: renderer
 from __future__ import annotations
 
 import bisect
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -35,6 +36,11 @@ def _check_coordinates(ng: NeuronGroup) -> None:
             "cleo.coords.assign_coords_rand_rect_prism(ng, xlim, ylim, zlim) or "
             "cleo.coords.assign_coords_uniform_cylinder(ng, xyz_start, xyz_end, radius)."
         )
+
+
+def has_spikes(ng: Any) -> bool:
+    """Whether a group (or subgroup) can spike: it defines a threshold, brian2's "spike" event."""
+    return "spike" in getattr(ng, "events", {})
 
 
 def _split_entry(entry: Any) -> tuple[InterfaceDevice, dict]:
@@ -86,7 +92,7 @@ class Recorder(InterfaceDevice):
     """Frame length."""
 
     neuron_groups: list[NeuronGroup] = field(init=False, factory=list)
-    _spike_mons: list[SpikeMonitor] = field(init=False, factory=list)
+    _spike_mons: list[SpikeMonitor | None] = field(init=False, factory=list)  # None: cannot spike
     _n_read: list[int] = field(init=False, factory=list)
     _spike_i: list[list[np.ndarray]] = field(init=False, factory=list)
     _spike_t: list[list[np.ndarray]] = field(init=False, factory=list)
@@ -100,8 +106,11 @@ class Recorder(InterfaceDevice):
     ax: Any = field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.dt, Quantity) or float(self.dt / second) <= 0:
+        if not isinstance(self.dt, Quantity) or self.dt.dim != second.dim:
             raise ValueError(f"Recorder dt must be a positive time, e.g. 1*ms; got {self.dt!r}.")
+        dt_s = np.asarray(self.dt / second, dtype=float)
+        if dt_s.shape != () or not (np.isfinite(dt_s) and dt_s > 0):
+            raise ValueError(f"Recorder dt must be a positive time, finite, e.g. 1*ms; got {self.dt!r}.")
         if isinstance(self.devices, str) and self.devices != "all":
             raise ValueError(f'Recorder devices must be "all" or a list of devices, got {self.devices!r}.')
         if not isinstance(self.devices, str):
@@ -129,9 +138,17 @@ class Recorder(InterfaceDevice):
         if neuron_group in self.neuron_groups:
             return
         self.neuron_groups.append(neuron_group)
-        mon = SpikeMonitor(neuron_group, record=True, name=f"{self.name}_spikes_{neuron_group.name}")
+        mon = None
+        if has_spikes(neuron_group):
+            mon = SpikeMonitor(neuron_group, record=True, name=f"{self.name}_spikes_{neuron_group.name}")
+            self.brian_objects.add(mon)
+        else:
+            warnings.warn(
+                f"Neuron group {neuron_group.name!r} has no threshold, so it never spikes: its neurons "
+                "are drawn at rest. Give it a threshold to see its spikes.",
+                stacklevel=3,
+            )
         self._spike_mons.append(mon)
-        self.brian_objects.add(mon)
         self._n_read.append(0)
         self._spike_i.append([])
         self._spike_t.append([])
@@ -155,19 +172,21 @@ class Recorder(InterfaceDevice):
         """The devices to draw as ``(device, plot_kwargs)``, with ``"all"`` resolved."""
         if self._entries is not None:
             return self._entries
-        if self.devices == "all":
-            if self.sim is None:
-                return []
-            found = [*self.sim.recorders.values(), *self.sim.stimulators.values()]
-            entries: list[tuple[InterfaceDevice, dict]] = [
-                (d, {}) for d in found if d is not self and not _is_visualizer(d)
-            ]
-        else:
-            entries = [_split_entry(e) for e in self.devices]
-        return entries
+        if self.devices == "all" and self.sim is None:
+            return []
+        return self.entries_in(self.sim)
+
+    def entries_in(self, sim: Any) -> list[tuple[InterfaceDevice, dict]]:
+        """The devices this Recorder would draw once injected into ``sim``."""
+        if self.devices != "all":
+            return [_split_entry(e) for e in self.devices]
+        found = [*sim.recorders.values(), *sim.stimulators.values()]
+        return [(d, {}) for d in found if d is not self and not _is_visualizer(d)]
 
     def _read_new_spikes(self) -> None:
         for k, mon in enumerate(self._spike_mons):
+            if mon is None:
+                continue
             n_total = mon.num_spikes
             if n_total < self._n_read[k]:  # monitor was emptied (network restored)
                 self._n_read[k] = 0

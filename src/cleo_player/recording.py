@@ -16,6 +16,7 @@ Spikes are stored per group, sorted by time, with exact times and a frame pointe
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 FORMAT_VERSION = 1
+N_DIMS = 3  # x, y, z
 
 
 def frame_index(frame_t: np.ndarray, t: np.ndarray, dt: float) -> np.ndarray:
@@ -31,6 +33,113 @@ def frame_index(frame_t: np.ndarray, t: np.ndarray, dt: float) -> np.ndarray:
         return np.zeros(len(t), dtype=np.int64)
     edges = frame_t - 1e-6 * dt
     return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(frame_t) - 1)
+
+
+GROUP_ARRAYS = ("positions", "spike_i", "spike_t", "frame_ptr")  # per group k: g{k}_<name> in a file
+MAX_META_CHARS = 1 << 20  # the meta JSON of any real recording is a few kB
+
+
+def _npy_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of every array in an ``.npz`` file, read from the headers alone."""
+    not_ours = f"{path} is not a cleo-player recording (an .npz file written by Recording.save)"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            headers = {}
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with zf.open(info) as f:
+                    version = np.lib.format.read_magic(f)  # type: ignore[no-untyped-call]
+                    read = (
+                        np.lib.format.read_array_header_1_0
+                        if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0
+                    )
+                    shape, _, dtype = read(f)  # type: ignore[no-untyped-call]
+                headers[info.filename[: -len(".npy")]] = (tuple(shape), np.dtype(dtype))
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise ValueError(f"{not_ours}: {err}") from None
+    if "meta" not in headers:
+        raise ValueError(f"{not_ours}: it holds no meta.")
+    return headers
+
+
+def _read_meta(data: Any, headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> dict[str, Any]:
+    shape, dtype = headers["meta"]
+    if shape != () or dtype.kind != "U" or dtype.itemsize > 4 * MAX_META_CHARS:
+        raise ValueError(f"meta must be a JSON string of at most {MAX_META_CHARS} characters; got {dtype} {shape}.")
+    try:
+        meta = json.loads(str(data["meta"]))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"meta is not valid JSON ({err}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != "cleo-player-recording":
+        raise ValueError("this is not a cleo-player recording (saved with Recording.save).")
+    version = meta.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"the format version must be a whole number >= 1; got {version!r}.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"it was saved by a newer cleo-player (format {version}, this one reads {FORMAT_VERSION}); upgrade."
+        )
+    for key in ("dt", "t_end"):
+        if not _is_number(meta.get(key)):
+            raise ValueError(f"meta {key} must be a number of seconds; got {meta.get(key)!r}.")
+    groups, tracks = meta.get("groups"), meta.get("tracks")
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise ValueError(f"meta groups must be a list of group names; got {groups!r}.")
+    if not isinstance(tracks, list) or not all(
+        isinstance(t, dict) and all(isinstance(t.get(k), str) for k in ("name", "kind", "unit")) for t in tracks
+    ):
+        raise ValueError(f"meta tracks must be a list of {{name, kind, unit}} strings; got {tracks!r}.")
+    return meta
+
+
+def _check_layout(meta: dict[str, Any], headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> None:
+    """Every array the meta announces is there, with dimensions that agree with each other."""
+
+    def header(name: str, kinds: str, ndim: int) -> tuple[int, ...]:
+        if name not in headers:
+            raise ValueError(f"the array {name} is missing.")
+        shape, dtype = headers[name]
+        if len(shape) != ndim or dtype.kind not in kinds:
+            raise ValueError(f"{name} must be a {ndim}-d array of kind {kinds!r}; got {dtype} of shape {shape}.")
+        return shape
+
+    (n_frames,) = header("frame_t", "f", 1)
+    for k in range(len(meta["groups"])):
+        n_neurons, n_dims = header(f"g{k}_positions", "f", 2)
+        if n_dims != N_DIMS:
+            raise ValueError(f"g{k}_positions must have shape (n_neurons, 3); got ({n_neurons}, {n_dims}).")
+        (n_spikes,) = header(f"g{k}_spike_i", "ui", 1)
+        if header(f"g{k}_spike_t", "f", 1) != (n_spikes,):
+            raise ValueError(
+                f"g{k}_spike_t must hold one time per spike ({n_spikes}); got {headers[f'g{k}_spike_t'][0]}."
+            )
+        if header(f"g{k}_frame_ptr", "ui", 1) != (n_frames + 1,):
+            got = headers[f"g{k}_frame_ptr"][0]
+            raise ValueError(f"g{k}_frame_ptr must hold n_frames + 1 = {n_frames + 1} entries; got {got}.")
+    for k in range(len(meta["tracks"])):
+        rows, _ = header(f"t{k}_values", "f", 2)
+        if rows != n_frames:
+            raise ValueError(f"t{k}_values must hold one row per frame ({n_frames}); got {rows}.")
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _check(ok: bool, what: str, allowed: str, got: object) -> None:
+    if not ok:
+        raise ValueError(f"Recording {what} must be {allowed}; got {got!r}.")
+
+
+def _check_array(a: object, what: str, kinds: str, ndim: int) -> None:
+    """``a`` is a numpy array of ``ndim`` dimensions whose dtype kind is one of ``kinds``."""
+    names = {"f": "floats", "u": "unsigned integers", "i": "integers"}
+    allowed = f"a {ndim}-d array of {' or '.join(names[k] for k in kinds)}"
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"Recording {what} must be {allowed}; got {type(a).__name__}.")  # noqa: TRY004 (one error type for every bad recording)
+    _check(a.ndim == ndim and a.dtype.kind in kinds, what, allowed, f"{a.dtype} array of shape {a.shape}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +173,44 @@ class GroupData:
         counts = np.bincount(frames, minlength=len(frame_t)) if len(frame_t) else np.zeros(0, np.int64)
         frame_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         return cls(name, positions, spike_i.astype(np.uint32), spike_t.astype(np.float64), frame_ptr)
+
+    def validate(self, n_frames: int, where: str = "group") -> None:
+        """Check this group against a recording of ``n_frames`` frames (see Recording.validate)."""
+        _check(isinstance(self.name, str), f"{where}.name", "a string", self.name)
+        _check_array(self.positions, f"{where}.positions", "f", 2)
+        _check(self.positions.shape[1] == N_DIMS, f"{where}.positions", "shape (n_neurons, 3)", self.positions.shape)
+        _check(
+            bool(np.all(np.isfinite(self.positions))), f"{where}.positions", "finite coordinates", "non-finite values"
+        )
+        _check_array(self.spike_i, f"{where}.spike_i", "ui", 1)
+        _check_array(self.spike_t, f"{where}.spike_t", "f", 1)
+        _check_array(self.frame_ptr, f"{where}.frame_ptr", "ui", 1)
+        n_spikes = self.spike_i.shape[0]
+        _check(
+            self.spike_t.shape[0] == n_spikes,
+            f"{where}.spike_t",
+            f"one time per spike ({n_spikes})",
+            self.spike_t.shape,
+        )
+        if n_spikes:
+            lo, hi = int(self.spike_i.min()), int(self.spike_i.max())
+            _check(
+                lo >= 0 and hi < self.size, f"{where}.spike_i", f"neuron indices in 0..{self.size - 1}", f"{lo}..{hi}"
+            )
+            _check(bool(np.all(np.isfinite(self.spike_t))), f"{where}.spike_t", "finite times", "non-finite values")
+            _check(bool(np.all(np.diff(self.spike_t) >= 0)), f"{where}.spike_t", "times sorted", "unsorted times")
+        ptr = self.frame_ptr
+        _check(
+            ptr.shape[0] == n_frames + 1, f"{where}.frame_ptr", f"n_frames + 1 = {n_frames + 1} entries", ptr.shape[0]
+        )
+        _check(int(ptr[0]) == 0 and int(ptr[-1]) == n_spikes, f"{where}.frame_ptr",
+               f"to run from 0 to the number of spikes ({n_spikes})", f"{int(ptr[0])}..{int(ptr[-1])}")  # fmt: skip
+        _check(
+            bool(np.all(np.diff(ptr.astype(np.int64)) >= 0)),
+            f"{where}.frame_ptr",
+            "non-decreasing",
+            "decreasing entries",
+        )
 
     def spikes_in_frame(self, k: int) -> np.ndarray:
         """Indices of the neurons that spiked in frame ``k``."""
@@ -167,6 +314,43 @@ class Recording:
             tracks=tuple(DeviceTrack(t.name, t.kind, t.values[first:stop], t.unit) for t in self.tracks),
         )
 
+    def validate(self) -> None:
+        """Check everything a renderer relies on: shapes, dtypes, finite numbers, index ranges,
+        sorted times and frame pointers that agree with the spikes. Raises one ValueError naming
+        the first problem found; returns None for a sound recording.
+        """
+        _check(
+            _is_number(self.dt) and np.isfinite(self.dt) and self.dt > 0,
+            "dt",
+            "a positive finite number of seconds",
+            self.dt,
+        )
+        _check(_is_number(self.t_end) and np.isfinite(self.t_end), "t_end", "a finite number of seconds", self.t_end)
+        frame_t = self.frame_t
+        _check_array(frame_t, "frame_t", "f", 1)
+        n_frames = frame_t.shape[0]
+        _check(bool(np.all(np.isfinite(frame_t))), "frame_t", "finite times", "non-finite values")
+        _check(bool(np.all(np.diff(frame_t) > 0)), "frame_t", "strictly increasing frame start times", "unsorted times")
+        if n_frames:
+            _check(
+                self.t_end >= frame_t[-1],
+                "t_end",
+                f"at or after the last frame's start ({frame_t[-1]!r} s)",
+                self.t_end,
+            )
+        _check(isinstance(self.groups, tuple), "groups", "a tuple of GroupData", type(self.groups).__name__)
+        for k, g in enumerate(self.groups):
+            _check(isinstance(g, GroupData), f"groups[{k}]", "a GroupData", type(g).__name__)
+            g.validate(n_frames, where=f"groups[{k}] ({g.name!r})")
+        _check(isinstance(self.tracks, tuple), "tracks", "a tuple of DeviceTrack", type(self.tracks).__name__)
+        for k, t in enumerate(self.tracks):
+            where = f"tracks[{k}]"
+            _check(isinstance(t, DeviceTrack), where, "a DeviceTrack", type(t).__name__)
+            for attr in ("name", "kind", "unit"):
+                _check(isinstance(getattr(t, attr), str), f"{where}.{attr}", "a string", getattr(t, attr))
+            _check_array(t.values, f"{where}.values", "f", 2)
+            _check(t.values.shape[0] == n_frames, f"{where}.values", f"one row per frame ({n_frames})", t.values.shape)
+
     def track(self, name: str) -> DeviceTrack:
         """The device track called ``name``."""
         for tr in self.tracks:
@@ -201,27 +385,31 @@ class Recording:
 
     @classmethod
     def load(cls, path: str | Path) -> Recording:
-        """Read a recording written by :meth:`save`."""
-        with np.load(Path(path), allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if meta.get("format") != "cleo-player-recording":
-                raise ValueError(f"{path} is not a cleo-player recording (saved with Recording.save).")
-            if meta["version"] > FORMAT_VERSION:
-                raise ValueError(f"{path} was saved by a newer cleo-player (format {meta['version']}); upgrade.")
-            groups = tuple(
-                GroupData(
-                    name,
-                    data[f"g{k}_positions"],
-                    data[f"g{k}_spike_i"],
-                    data[f"g{k}_spike_t"],
-                    data[f"g{k}_frame_ptr"],
+        """Read a file written by :meth:`save`, checked as :meth:`validate` checks a recording.
+
+        The arrays' shapes are read from their headers and compared with each other before
+        any array is read, so a damaged or crafted file gets one clear error (naming the file
+        and what is wrong), not a huge allocation.
+        """
+        path = Path(path)
+        headers = _npy_headers(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = _read_meta(data, headers)
+                _check_layout(meta, headers)
+                groups = tuple(
+                    GroupData(name, *(data[f"g{k}_{field}"] for field in GROUP_ARRAYS))
+                    for k, name in enumerate(meta["groups"])
                 )
-                for k, name in enumerate(meta["groups"])
-            )
-            tracks = tuple(
-                DeviceTrack(t["name"], t["kind"], data[f"t{k}_values"], t["unit"]) for k, t in enumerate(meta["tracks"])
-            )
-            return cls(float(meta["dt"]), data["frame_t"], float(meta["t_end"]), groups, tracks)
+                tracks = tuple(
+                    DeviceTrack(t["name"], t["kind"], data[f"t{k}_values"], t["unit"])
+                    for k, t in enumerate(meta["tracks"])
+                )
+                rec = cls(float(meta["dt"]), data["frame_t"], float(meta["t_end"]), groups, tracks)
+            rec.validate()
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+        return rec
 
     def equals(self, other: Recording) -> bool:
         """Exact equality of every array and name (for round-trip checks)."""

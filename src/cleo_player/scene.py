@@ -8,7 +8,7 @@ default, as in ``cleo.viz.plot``); +z is depth and is drawn downward when ``inve
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,8 +109,8 @@ class Scene:
         """Build the scene of a Recorder's recording and devices, styled by ``plotargs``."""
         if not recorder.neuron_groups:
             raise ValueError(
-                f"Recorder {recorder.name!r} has no neuron groups: inject it into the simulator "
-                "with the groups to show, e.g. sim.inject(rec, exc, inh)."
+                f"Recorder {recorder.name!r} has no neuron groups: inject it into the simulator with the "
+                "groups to show, e.g. sim.inject(rec, exc, inh), or let Player(sim, neuron_groups=[exc, inh]) do it."
             )
         return cls.build(recorder.recording, recorder.device_entries, **plotargs)
 
@@ -120,7 +120,7 @@ class Scene:
         recording: Recording,
         devices: Iterable[tuple[Any, dict]] = (),
         *,
-        colors: list[Any] | None = None,
+        colors: list[Any] | dict[str, Any] | None = None,
         xlim: tuple[float, float] | None = None,
         ylim: tuple[float, float] | None = None,
         zlim: tuple[float, float] | None = None,
@@ -131,11 +131,14 @@ class Scene:
         """The scene of ``recording`` and its ``devices`` (``(device, plot_kwargs)`` pairs),
         styled by ``cleo.viz.plot``'s arguments.
         """
+        scatterargs = _check_scatterargs(scatterargs)
         unit_m = _unit_in_metres(axis_scale_unit)
-        colors = _check_colors(colors, recording.groups)
+        if not isinstance(invert_z, (bool, np.bool_)):
+            raise ValueError(f"invert_z must be True or False; got {invert_z!r}.")  # noqa: TRY004 (bad plot argument)
+        colors = _colors_per_group(colors, [g.name for g in recording.groups])
         positions = [g.positions / unit_m for g in recording.groups]
-        axes = _axes(positions, (xlim, ylim, zlim), axis_scale_unit, unit_m, invert_z=invert_z)
-        groups = _group_styles(recording.groups, positions, axes, colors, dict(scatterargs or {}))
+        axes = _axes(positions, (xlim, ylim, zlim), axis_scale_unit, unit_m, invert_z=bool(invert_z))
+        groups = _group_styles(recording.groups, positions, axes, colors, scatterargs)
         scene = cls(recording, axes, groups)
         for device, kwargs in devices:
             scene._add_device(device, dict(kwargs))
@@ -179,20 +182,6 @@ def _rgb(spec: Any) -> tuple[float, float, float]:
     return (float(r), float(g), float(b))
 
 
-def _check_colors(colors: list[Any] | None, groups: tuple[GroupData, ...]) -> list[Any] | None:
-    """``colors`` as a list of one colour per group (or None), or a clear error."""
-    if colors is None:
-        return None
-    colors = list(colors)
-    if len(colors) != len(groups):
-        names = [g.name for g in groups]
-        raise ValueError(
-            f"colors has {len(colors)} entries but there are {len(groups)} neuron groups "
-            f"{names}: give one colour per group, in injection order."
-        )
-    return colors
-
-
 def _axes(
     positions: list[np.ndarray],
     lims: tuple[Any, Any, Any],
@@ -205,7 +194,7 @@ def _axes(
     unit_name = getattr(unit, "_dispname", None) or str(unit)
     given = [_check_lim(n, lim) for n, lim in zip("xyz", lims, strict=True)]
     auto = _auto_limits(positions)
-    x, y, z = (lim if lim is not None else a for lim, a in zip(given, auto, strict=True))
+    x, y, z = _pad_flat([lim if lim is not None else a for lim, a in zip(given, auto, strict=True)])
     return Axes(unit_name, unit_m, x, y, z, bool(invert_z))
 
 
@@ -233,7 +222,7 @@ def _group_styles(
         try:
             rgb = _rgb(spec)
         except ValueError as err:
-            raise ValueError(f"Colour {spec!r} for neuron group {g.name!r} is not a matplotlib colour.") from err
+            raise ValueError(f"colors: {spec!r} for neuron group {g.name!r} is not a matplotlib colour.") from err
         styles.append(GroupStyle(g.name, rgb, area, alpha, pos, _inside(pos, axes)))
     return styles
 
@@ -246,37 +235,138 @@ def _inside(pos: np.ndarray, axes: Axes) -> np.ndarray:
     return visible
 
 
+def _colors_per_group(colors: Any, names: list[str]) -> list[Any] | None:
+    """``colors`` as one entry per group: a list in group order, or a dict by group name (groups
+    it does not name get the default colour cycle).
+    """
+    if colors is None:
+        return None
+    if isinstance(colors, dict):
+        unknown = [k for k in colors if k not in names]
+        if unknown:
+            raise ValueError(
+                f"colors names groups {unknown} that are not shown; the groups are {names} (choose "
+                "them with Player(sim, neuron_groups=[...]))."
+            )
+        return [colors.get(name, f"C{k % 10}") for k, name in enumerate(names)]
+    if isinstance(colors, str) or not isinstance(colors, (list, tuple, np.ndarray)):
+        raise ValueError(  # noqa: TRY004 (bad plot argument)
+            f"colors must be a list of colours (one per group, in order) or a dict {{group name: colour}}; "
+            f"got {colors!r}."
+        )
+    colors = list(colors)
+    if len(colors) != len(names):
+        raise ValueError(
+            f"colors has {len(colors)} entries but there are {len(names)} neuron groups {names}: give one "
+            "colour per group, in that order, or a dict {group name: colour}; the groups shown are "
+            "chosen with Player(sim, neuron_groups=[...])."
+        )
+    return list(colors)
+
+
+def _check_scatterargs(scatterargs: Any) -> dict:
+    """Cleo's ``scatterargs`` for the neurons: a positive marker area ``s`` and an ``alpha`` in
+    [0, 1] (single numbers: one style per group); ``c``/``color`` as matplotlib colours.
+    """
+    if scatterargs is None:
+        return {}
+    if not isinstance(scatterargs, dict):
+        raise ValueError(  # noqa: TRY004 (bad plot argument)
+            f"scatterargs must be a dict such as {{'s': 20, 'alpha': 0.3}}; got {scatterargs!r}."
+        )
+    out = dict(scatterargs)
+    checks: dict[str, tuple[str, Callable[[float], bool]]] = {
+        "s": ("a positive finite marker area in pt² (e.g. 20)", lambda v: v > 0),
+        "alpha": ("a number from 0 to 1", lambda v: 0 <= v <= 1),
+    }
+    for key, (allowed, ok) in checks.items():
+        if key not in out:
+            continue
+        value = out[key]
+        number = (
+            value if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) else None
+        )
+        if number is None or not np.isfinite(number) or not ok(float(number)):
+            raise ValueError(f"scatterargs[{key!r}] must be {allowed}; got {value!r}.")
+    return out
+
+
 def _unit_in_metres(unit: Any) -> float:
-    if not isinstance(unit, Quantity) or not have_same_dimensions(unit, meter):
-        raise ValueError(f"axis_scale_unit must be a length unit such as um or mm, got {unit!r}.")
-    return float(unit / meter)
+    allowed = "a positive length unit such as um or mm"
+    if not isinstance(unit, Quantity) or not have_same_dimensions(unit, meter) or np.asarray(unit).shape != ():
+        raise ValueError(f"axis_scale_unit must be {allowed}; got {unit!r}.")
+    metres = float(unit / meter)
+    if not (np.isfinite(metres) and metres > 0):
+        raise ValueError(f"axis_scale_unit must be {allowed}; got {unit!r}.")
+    return metres
 
 
 def _check_lim(name: str, lim: Any) -> tuple[float, float] | None:
     if lim is None:
         return None
+    allowed = "a (min, max) pair of finite numbers in axis units with min < max"
     try:
         lo, hi = (float(v) for v in lim)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}lim must be a (min, max) pair of numbers in axis units, got {lim!r}.") from err
+        raise ValueError(f"{name}lim must be {allowed}; got {lim!r}.") from err
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"{name}lim must be {allowed}; got {lim!r}.")
     if not lo < hi:
         raise ValueError(f"{name}lim must have min < max, got {lim!r}.")
     return (lo, hi)
 
 
-def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
-    """Limits as mplot3d autoscales cleo's scatter: 5% margins, then 1/48 of the span more."""
+def _finite_positions(positions: list[np.ndarray]) -> np.ndarray:
+    """Every neuron's position (axis units); a clear error for a non-finite one."""
     allpos = np.concatenate([p for p in positions if len(p)] or [np.zeros((1, 3))])
+    if not np.all(np.isfinite(allpos)):
+        raise ValueError("Neuron coordinates must be finite numbers; some are NaN or infinite.")
+    return np.asarray(allpos, dtype=float)
+
+
+FLAT = 1e-4  # an axis thinner than this share of the scene's size, or of its own magnitude, is flat
+
+
+def _flat(lo: float, hi: float, size: float) -> bool:
+    """An axis too thin to draw: zero extent, or under FLAT of the scene's ``size`` or of its own
+    magnitude (the browser draws in float32, about 7 digits: 200*um and 0.2*mm are one float
+    step apart in float64 and the same number in float32).
+    """
+    return hi - lo <= FLAT * max(size, abs(lo), abs(hi))
+
+
+def _widened(lo: float, hi: float, size: float) -> tuple[float, float]:
+    """A flat axis padded around its middle to the scene's size (1 axis unit if the scene is a
+    point), as the old mplot3d autoscale of a single-valued axis did.
+    """
+    mid = (lo + hi) / 2
+    half = max(0.5 * max(size, 1.0), FLAT * abs(mid))
+    return (float(mid - half), float(mid + half))
+
+
+def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
+    """Limits as mplot3d autoscales cleo's scatter: 5% margins, then 1/48 of the span more; a
+    flat axis is padded to the scene's size (:func:`_widened`).
+    """
+    allpos = _finite_positions(positions)
     lo, hi = allpos.min(axis=0), allpos.max(axis=0)
-    span = hi - lo
-    fallback = max(float(span.max()), 1.0)
+    size = float((hi - lo).max())
     lims = []
     for d in range(3):
-        pad = 0.05 * span[d] if span[d] > 0 else 0.5 * fallback
-        a, b = lo[d] - pad, hi[d] + pad
+        if _flat(lo[d], hi[d], size):
+            a, b = _widened(lo[d], hi[d], size)
+        else:
+            pad = 0.05 * (hi[d] - lo[d])
+            a, b = lo[d] - pad, hi[d] + pad
         extra = (b - a) / 48
         lims.append((float(a - extra), float(b + extra)))
     return lims
+
+
+def _pad_flat(lims: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Limits given by the user that float32 cannot tell apart, widened like a flat axis."""
+    size = max((hi - lo for lo, hi in lims if not _flat(lo, hi, 0.0)), default=0.0)
+    return [_widened(lo, hi, size) if _flat(lo, hi, 0.0) else (lo, hi) for lo, hi in lims]
 
 
 def light_max_value(light: Any) -> float | None:
@@ -284,17 +374,25 @@ def light_max_value(light: Any) -> float | None:
     value = light.max_value_viz if light.max_value_viz is not None else light.max_value
     if value is None:
         return None
+    allowed = "a positive finite irradiance (e.g. 10*mwatt/mm2) or power"
     if have_same_dimensions(value, mwatt / mm**2):
-        return float(value / (mwatt / mm**2))
-    if have_same_dimensions(value, mwatt):
-        return float(value / light.light_model.area0 / (mwatt / mm**2))
-    raise ValueError(f"Light {light.name!r}: max_value_viz/max_value must be an irradiance or a power, got {value!r}.")
+        out = float(value / (mwatt / mm**2))
+    elif have_same_dimensions(value, mwatt):
+        out = float(value / light.light_model.area0 / (mwatt / mm**2))
+    else:
+        raise ValueError(f"Light {light.name!r}: max_value_viz/max_value must be {allowed}; got {value!r}.")
+    if not np.isfinite(out):
+        raise ValueError(f"Light {light.name!r}: max_value_viz/max_value must be {allowed}; got {value!r}.")
+    return out
 
 
 def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> LightCloud:
     from cleo.utilities import wavelength_to_rgb
 
     kwargs = dict(kwargs)
+    where = np.asarray(light.coords / meter, dtype=float)
+    if not (np.all(np.isfinite(where)) and np.all(np.isfinite(np.asarray(light.direction, dtype=float)))):
+        raise ValueError(f"Light {light.name!r}: coords and direction must be finite numbers; got {light.coords!r}.")
     if "n_points" in kwargs and "n_points_per_source" not in kwargs:
         kwargs["n_points_per_source"] = kwargs.pop("n_points")
     t_threshold = float(kwargs.pop("T_threshold", 1e-3))
@@ -317,7 +415,15 @@ def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> 
             track = tr
     max_value = light_max_value(light)
     if max_value is None or max_value <= 0:
-        recorded = float(np.nanmax(track.values)) if track is not None and track.values.size else 0.0
+        values = track.values if track is not None else np.zeros(0)
+        if np.any(np.isinf(values)):
+            raise ValueError(
+                f"Light {light.name!r} recorded an infinite value and has neither max_value_viz nor "
+                "max_value to scale its brightness: set light.max_value_viz to a positive finite "
+                "irradiance (e.g. 10*mwatt/mm2)."
+            )
+        finite = values[np.isfinite(values)]
+        recorded = float(finite.max()) if finite.size else 0.0
         max_value = recorded if recorded > 0 else 1.0
         warnings.warn(
             f"Light {light.name!r} has neither max_value_viz nor max_value; its brightness is scaled "

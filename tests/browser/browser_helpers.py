@@ -41,6 +41,11 @@ VIEWPORT = {"width": 1280, "height": 1000}
 BACKGROUND = np.array([17, 19, 24], dtype=np.int16)  # #111318, the player's clear colour
 TILE = 16  # px, for the "spread over the canvas" measure
 
+# Deadlines of the waits: generous, as CI machines are slower and busier than ours (a wait
+# ends as soon as its condition holds; only a failing test waits this long).
+WAIT_S = 60.0  # any poll() waits at least this long for its condition
+PAGE_TIMEOUT_MS = 60_000  # Playwright's default timeout in our pages (wait_for_selector, clicks...)
+
 # A view sets data-frame on its root each time it renders, so this is "has rendered once".
 # (Not window.__cleoPlayers: in JupyterLab each Player model imports its own copy of the
 # bundle, and each copy replaces that global with its own Set.)
@@ -80,7 +85,7 @@ def canvas_png(page: Any, selector: str) -> bytes:
     A player out of sight for a while gives its WebGL context back (only a picture stays);
     scrolling it into view makes it draw on a new canvas, which we wait for."""
     page.locator(selector).first.scroll_into_view_if_needed()
-    page.wait_for_selector(f"{selector} canvas.cleo-canvas", state="attached", timeout=10000)
+    page.wait_for_selector(f"{selector} canvas.cleo-canvas", state="attached")
     url = page.eval_on_selector(f"{selector} canvas.cleo-canvas", "c => c.toDataURL('image/png')")
     assert url.startswith("data:image/png;base64,"), url[:60]
     return base64.b64decode(url.split(",", 1)[1])
@@ -184,7 +189,7 @@ def assert_draws_network(stats: PixelStats, what: str) -> None:
 
 
 # --- waits ------------------------------------------------------------------------------------
-def wait_for_render(page: Any, selector: str, timeout_ms: float = 30_000) -> None:
+def wait_for_render(page: Any, selector: str, timeout_ms: float = 120_000) -> None:
     """Until the cleo-player view inside ``selector`` has rendered at least once."""
     page.wait_for_selector(PLAYER_RENDERED.format(sel=selector), state="attached", timeout=timeout_ms)
 
@@ -201,7 +206,9 @@ def renders(page: Any, selector: str) -> int:
 
 
 def poll(fn: Callable[[], Any], timeout_s: float, interval_s: float = 0.05, what: str = "condition") -> Any:
-    """Call ``fn`` until it returns something truthy; return that, or fail after the timeout."""
+    """Call ``fn`` until it returns something truthy; return that, or fail after the timeout
+    (at least :data:`WAIT_S`: a deadline, not a delay; a busy machine may need all of it)."""
+    timeout_s = max(timeout_s, WAIT_S)
     deadline = time.monotonic() + timeout_s
     last = None
     while True:
@@ -214,6 +221,17 @@ def poll(fn: Callable[[], Any], timeout_s: float, interval_s: float = 0.05, what
 
 
 READOUT = re.compile(r"^t = (?P<t>-?\d+(?:\.\d+)?) / (?P<end>\d+(?:\.\d+)?) ms$")
+
+
+def animation_frames(page: Any, n: int = 5) -> None:
+    """Return once the page has run ``n`` more animation frames: anything a view scheduled
+    before (a render, a clock tick) has run by then, however slow the machine. For checking
+    that something did *not* happen, instead of a fixed sleep."""
+    page.evaluate(
+        "(n) => new Promise((resolve) => { let k = 0;"
+        " const f = () => (++k >= n ? resolve() : requestAnimationFrame(f)); requestAnimationFrame(f); })",
+        n,
+    )
 
 
 def readout(page: Any, selector: str) -> tuple[float, float]:
@@ -252,7 +270,7 @@ NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 EXEC_DONE = re.compile(r"^\[\d+\]:$")
 
 
-def open_notebook(page: Any, base_url: str, name: str, timeout_ms: float = 90_000) -> None:
+def open_notebook(page: Any, base_url: str, name: str, timeout_ms: float = 180_000) -> None:
     """Open a notebook and wait until its kernel is idle (the status bar's "Idle" text; the
     execution indicator's data-status proved flaky, see reference/browser-testing.md).
 
@@ -275,7 +293,7 @@ def cell_output_text(cell: Any) -> str:
     return "\n".join(outs.nth(i).inner_text() for i in range(outs.count()))
 
 
-def run_cell(page: Any, code: str, timeout_ms: float = 60_000) -> str:
+def run_cell(page: Any, code: str, timeout_ms: float = 180_000) -> str:
     """Add a code cell at the end of the notebook, run it, and return its output text.
 
     Fails if the cell raised (an error output), so a broken Python side cannot pass silently.
@@ -312,7 +330,7 @@ def start_cell(page: Any, code: str) -> Any:
     return new
 
 
-def wait_cell(cell: Any, timeout_ms: float = 60_000, what: str = "cell", after: str | None = None) -> str:
+def wait_cell(cell: Any, timeout_ms: float = 180_000, what: str = "cell", after: str | None = None) -> str:
     """Wait until ``cell`` shows an execution count (other than ``after``, its prompt before a
     re-run); returns its output text, failing if it shows a traceback."""
     prompt = cell.locator(".jp-InputArea-prompt")
@@ -330,7 +348,7 @@ def wait_cell(cell: Any, timeout_ms: float = 60_000, what: str = "cell", after: 
     return out
 
 
-def rerun_cell(page: Any, cell: Any, timeout_ms: float = 60_000) -> str:
+def rerun_cell(page: Any, cell: Any, timeout_ms: float = 180_000) -> str:
     """Run an existing cell again (select it, Ctrl+Enter in command mode) and wait for it."""
     before = cell.locator(".jp-InputArea-prompt").inner_text().strip()
     cell.scroll_into_view_if_needed()
@@ -395,7 +413,7 @@ class LabNotebook:
     shots: Path
     prefix: str
 
-    def py(self, code: str, timeout_ms: float = 60_000) -> str:
+    def py(self, code: str, timeout_ms: float = 180_000) -> str:
         """Run ``code`` in a new cell of the notebook; its output text."""
         return run_cell(self.page, code, timeout_ms)
 
@@ -415,6 +433,21 @@ class LabNotebook:
         assert m, f"no JSON line in the output of {expr!r}: {out!r}"
         return json.loads(m.group(1))
 
+    def wait_py(self, expr: str, expected: Any, what: str = "") -> None:
+        """Until the kernel's ``expr`` (JSON-able) equals ``expected``: what the browser did
+        reaches Python later than the page shows it (the front end sends an update only once
+        the kernel has answered the previous one), so Python state is never read just once."""
+        seen: list = []
+
+        def ok() -> bool:
+            seen[:] = [self.py_json(expr)]
+            return seen[0] == expected
+
+        try:
+            poll(ok, WAIT_S, interval_s=0.2, what=what or f"{expr} == {expected!r} in Python")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; Python has {expr} = {seen[0] if seen else None!r}") from None
+
     def shot(self, name: str, sel: str, stats: PixelStats | None = None) -> None:
         save_stage(self.page, sel, self.shots, f"{self.prefix}-{name}", stats)
 
@@ -423,7 +456,7 @@ class LabNotebook:
 
 
 # --- watching playback frame by frame, inside the page -----------------------------------------
-def show(page: Any, selector: str, nth: int = 0, timeout_ms: float = 10_000, reset_camera: bool = False) -> None:
+def show(page: Any, selector: str, nth: int = 0, timeout_ms: float = 60_000, reset_camera: bool = False) -> None:
     """Scroll the player inside ``selector`` into view and wait until it draws on a live canvas.
 
     A view out of sight for a while gives its WebGL context back and shows a snapshot; it
@@ -481,7 +514,9 @@ def watch_frames(
 
     ``until`` and ``capture`` are JS expressions over ``rec`` (this record), ``recs`` (all so
     far), ``v`` (the PlayerView) and ``a`` (``arg``); when ``capture`` is true the canvas is
-    grabbed into ``rec.url``. The player is scrolled into view first (see :func:`show`)."""
+    grabbed into ``rec.url``. The player is scrolled into view first (see :func:`show`).
+    ``timeout_ms`` is at least ``WAIT_S``: a deadline for ``until``, not a delay."""
+    timeout_ms = max(timeout_ms, WAIT_S * 1000)
     show(page, selector, nth)
     fn = f"""(v, a) => new Promise((resolve) => {{
       const root = v.root;

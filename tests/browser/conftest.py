@@ -33,6 +33,7 @@ from browser_helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     NOTEBOOK,
+    PAGE_TIMEOUT_MS,
     VIEWPORT,
     LabNotebook,
     PageLog,
@@ -41,7 +42,7 @@ from browser_helpers import (  # noqa: E402
 )
 
 NOTEBOOKS = HERE / "notebooks"
-LAB_START_TIMEOUT_S = 90
+LAB_START_TIMEOUT_S = 240  # a busy machine starts JupyterLab slowly
 
 # JupyterLab asks "Would you like to receive official Jupyter news?" in a toast that covers part
 # of the page; answering in the (temporary) user settings keeps it away.
@@ -114,7 +115,7 @@ def new_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable
     def make(**context_kwargs: Any) -> LoggedPage:
         context_kwargs.setdefault("viewport", VIEWPORT)
         context = chromium.new_context(**context_kwargs)
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         page = context.new_page()
         lp = LoggedPage(page, PageLog().attach(page), context)
         made.append(lp)
@@ -271,13 +272,13 @@ class _Notebooks:
         prefix = Path(name).stem
         context = self.chromium.new_context(viewport=VIEWPORT)
         self.contexts.append(context)
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         page = context.new_page()
         log = PageLog().attach(page)
         try:
             open_notebook(page, self.server.url, name)
             run_all_cells(page)
-            page.wait_for_selector(f"{NOTEBOOK} .jp-OutputArea-output:has-text({json.dumps(ready)})", timeout=180_000)
+            page.wait_for_selector(f"{NOTEBOOK} .jp-OutputArea-output:has-text({json.dumps(ready)})", timeout=300_000)
         except Exception:
             page.screenshot(path=str(self.artifacts / f"{prefix}-setup-failed.png"), full_page=True)
             print(f"JupyterLab log (tail):\n{self.server.log_tail()}")

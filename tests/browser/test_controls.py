@@ -8,6 +8,7 @@ leaves both players paused.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from browser_helpers import (
     VIEWPORT,
     LabNotebook,
+    animation_frames,
     assert_draws_network,
     bar_state,
     canvas_rgb,
@@ -108,13 +110,13 @@ def test_play_pause_button(nb: LabNotebook) -> None:
     assert play.get_attribute("title") == "pause (space)"
     poll(lambda: readout(page, SEED)[0] >= 3.0 and changed_pixels(before, canvas_rgb(page, SEED)) >= 200, 10,
          what="the readout and the picture to move while playing")  # fmt: skip
-    assert nb.py_value("player.playing") == "True"
+    nb.wait_py("player.playing", expected=True, what="the click on play to reach Python")
     play.click()
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     frame, _ = bar_state(page, SEED)
     wait_frame(nb, SEED, frame)
     assert text(nb, SEED) == f"t = {frame:.1f} / 100.0 ms"
-    assert nb.py_json("[player.playing, player.frame]") == [False, frame]  # pause syncs the exact frame
+    nb.wait_py("[player.playing, player.frame]", [False, frame], "pause to sync the exact frame")
 
 
 def test_step_first_last_buttons(nb: LabNotebook) -> None:
@@ -131,10 +133,10 @@ def test_step_first_last_buttons(nb: LabNotebook) -> None:
     click("cleo-next", 1)
     click("cleo-next", 2)
     click("cleo-prev", 1)
-    assert nb.py_value("player.frame") == "1"
+    nb.wait_py("player.frame", 1)
     click("cleo-last", N_FRAMES - 1)
     click("cleo-next", N_FRAMES - 1)  # clamped at the last frame
-    assert nb.py_value("player.frame") == str(N_FRAMES - 1)
+    nb.wait_py("player.frame", N_FRAMES - 1)
     click("cleo-prev", N_FRAMES - 2)
     # a step while playing pauses, then steps from where playback was
     page.click(f"{SEED} .cleo-first")
@@ -145,7 +147,7 @@ def test_step_first_last_buttons(nb: LabNotebook) -> None:
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     frame, _ = bar_state(page, SEED)
     assert frame >= 3
-    assert nb.py_json("[player.playing, player.frame]") == [False, frame]
+    nb.wait_py("[player.playing, player.frame]", [False, frame])
     click("cleo-first", 0)
 
 
@@ -158,7 +160,7 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
         wait_frame(nb, SEED, frame, f"frame {frame} after scrubbing")
         assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
     assert text(nb, SEED) == "t = 42.0 / 100.0 ms"  # the format of the issue, exactly
-    assert nb.py_json("[player.frame, float(player.time / b2.ms)]") == [42, 42.0]
+    nb.wait_py("[player.frame, float(player.time / b2.ms)]", [42, 42.0])
     # a click on the track jumps there (about 1/4 of the way)
     scrub.scroll_into_view_if_needed()
     box = scrub.bounding_box()
@@ -174,7 +176,7 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
     wait_frame(nb, SEED, frame)
     t, t_end = readout(page, SEED)
     assert (t, t_end) == (float(frame), 100.0)
-    assert float(nb.py_value("float(player.time / b2.ms)")) == t
+    nb.wait_py("float(player.time / b2.ms)", t)
 
 
 def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
@@ -187,32 +189,51 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
     assert sel.input_value() == "0.1"  # the Player's default speed
     nb.py("_speeds = []\nplayer.observe(lambda ch: _speeds.append(ch['new']), names='speed')\nplayer.loop = 'loop'")
     rates = {}
-    # (preset, frames to advance): windows of 0.6 to 1.2 s
-    for value, advance in (("1", 600), ("0.1", 60), ("0.01", 12), ("0.001", 1)):
+    # The clock advances by at most 250 ms per animation frame (a hidden tab must not jump far),
+    # so on a machine too busy to draw for longer than that, playback runs late by design: the
+    # page records such stalls (animation frames more than 250 ms apart) and the time they
+    # cost is left out. Frames are counted between consecutive drawn frames, in loop mode; a
+    # pair of drawn frames so far apart that the loop may have gone round unseen (100 frames)
+    # is left out too.
+    page.evaluate(
+        "() => { const g = (window.__gaps = { on: true, last: null, stalls: [] });"
+        " const f = (ts) => { if (g.last !== null && ts - g.last > 250) g.stalls.push([g.last, ts]);"
+        " g.last = ts; if (g.on) requestAnimationFrame(f); }; requestAnimationFrame(f); }"
+    )
+    # (preset, ms of measured playback): 0.6 to 1.2 s, at least one frame
+    for value, window_ms in (("1", 600), ("0.1", 600), ("0.01", 1200), ("0.001", 1900)):
         page.click(f"{SEED} .cleo-first")
         wait_frame(nb, SEED, 0)
         sel.select_option(value)
         assert sel.input_value() == value
-        # frames counted across wraps: a decrease means the loop went round
+        fpm = float(value)  # frames per ms of wall time
         w = watch_frames(
             page, SEED,
-            "(() => { let n = 0;"
-            " for (let i = 1; i < recs.length; i++) n += (recs[i].frame - recs[i - 1].frame + 100) % 100;"
-            " rec.advanced = n; return n >= a; })()",
-            arg=advance, timeout_ms=8000,
+            "(() => { const p = recs.length > 2 ? recs[recs.length - 2] : null; rec.dt = p ? p.dt : 0;"
+            " if (p && (rec.now - p.now) * a.fpm * 1.25 < 100) rec.dt += rec.now - p.now; return rec.dt >= a.ms; })()",
+            arg={"fpm": fpm, "ms": window_ms}, capture="(rec.now = performance.now(), false)",
         )  # fmt: skip
-        assert not w.timed_out, f"speed {value}: only {w.frames} in 8 s"
-        last = w.records[-1]
-        rates[value] = last["advanced"] / (last["t"] / 1000)
+        assert not w.timed_out, f"speed {value}: only {w.frames}"
+        stalls = page.evaluate("() => window.__gaps.stalls")
+        frames = elapsed = 0.0
+        # (from the second drawn frame: the first was drawn before the clock's first tick)
+        for a, b in pairwise(w.records[1:]):
+            gap = b["now"] - a["now"]
+            if gap * fpm * 1.25 >= 100:
+                continue
+            frames += (b["frame"] - a["frame"]) % 100
+            elapsed += gap - sum(t1 - t0 - 250 for t0, t1 in stalls if a["now"] < t1 <= b["now"])
+        rates[value] = frames / (elapsed / 1000)
+    page.evaluate("() => { window.__gaps.on = false; }")
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
-    assert nb.py_json("_speeds") == [1.0, 0.1, 0.01, 0.001]
+    nb.wait_py("_speeds", [1.0, 0.1, 0.01, 0.001], "every speed preset to reach Python")
     nb.py("player.unobserve_all('speed')\nplayer.speed = 0.1")
     poll(lambda: sel.input_value() == "0.1", 5, what="speed 1/10x again")
     summary = ", ".join(f"{k}x: {r:.1f} frames/s" for k, r in rates.items())
     (nb.shots / f"{nb.prefix}-speed-rates.txt").write_text(summary + "\n")
     for value, rate in rates.items():
         expected = 1000 * float(value)  # 1 ms frames
-        # the measured window includes the first tick (no advance) and ends on a drawn frame
+        # each measured pair of drawn frames ends on a frame drawn a little after its tick
         assert 0.6 * expected <= rate <= 1.25 * expected, f"rates not proportional to the speed: {summary}"
 
 
@@ -232,7 +253,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
     k = next(i for i in range(1, len(w.frames)) if w.frames[i] < w.frames[i - 1])
     assert w.frames[k - 1] >= 98 and w.frames[k] <= 1, f"no wrap from the end to the start: {w.frames}"
     assert all(r["playing"] for r in w.records), w.records
-    assert nb.py_value("player.loop") == "'loop'"
+    nb.wait_py("player.loop", "loop")
 
     # once: stops at the last frame, and Python hears that playback stopped
     seek_py(nb, SEED, "player", 96)
@@ -259,7 +280,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
     assert w.frames[: top + 1] == sorted(w.frames[: top + 1]), w.frames
     assert all(b < a for a, b in zip(w.frames[top:-1], w.frames[top + 1 :], strict=True)), f"no reversal: {w.frames}"
     assert all(r["playing"] for r in w.records), w.records
-    assert nb.py_value("player.loop") == "'pingpong'"
+    nb.wait_py("player.loop", "pingpong")
     nb.py("player.loop = 'loop'\nplayer.speed = 0.1")
     poll(lambda: loop.input_value() == "loop", 5, what="loop mode back to 'loop'")
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
@@ -343,7 +364,7 @@ def test_keyboard_on_the_focused_player(nb: LabNotebook) -> None:
         page.keyboard.press(key)
         wait_frame(nb, SEED, expect, f"frame {expect} after {key}")
     assert text(nb, SEED) == "t = 1.0 / 100.0 ms"
-    assert nb.py_json("[player.frame, player.playing]") == [1, False]
+    nb.wait_py("[player.frame, player.playing]", [1, False])
 
 
 def test_keys_in_a_cell_editor_do_not_reach_the_player(nb: LabNotebook) -> None:
@@ -355,7 +376,7 @@ def test_keys_in_a_cell_editor_do_not_reach_the_player(nb: LabNotebook) -> None:
     for key in (" ", "ArrowLeft", "ArrowRight", "Home", "End", " ", "ArrowLeft", "End"):
         page.keyboard.press(key)
     page.keyboard.type(" x y")
-    page.wait_for_timeout(300)  # a key that reached the player would have acted by now
+    animation_frames(page)  # a key that reached the player would have acted by now
     assert bar_state(page, SEED) == (10, False) and bar_state(page, GRID) == (0, False)
     assert shown_frame(page, SEED) == 10 and shown_frame(page, GRID) == 0
     assert "x y" in cell.locator(".jp-InputArea-editor").inner_text()  # the keys went to the editor
@@ -407,8 +428,13 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     poll(lambda: bar_state(page, SEED)[0] > 40, 10, what="player.play() to start playback")
     nb.py("player.playing = False")
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
-    frame, _ = bar_state(page, SEED)
-    poll(lambda: nb.py_value("player.frame") == str(frame), 5, interval_s=0.2, what="Python's frame after pausing")
+
+    def agreed() -> int | None:  # Python's frame in the view (see test_playback_sync.py)
+        py = int(nb.py_value("player.frame"))
+        return py + 1 if bar_state(page, SEED) == (py, False) else None  # + 1: frame 0 is falsy
+
+    frame = poll(agreed, 30, interval_s=0.2, what="Python's frame and the view's to agree after pausing") - 1
+    wait_frame(nb, SEED, frame)
     assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
 
 
@@ -418,12 +444,12 @@ def test_browser_changes_reach_python(nb: LabNotebook) -> None:
     page.locator(f"{SEED} .cleo-loop").select_option("once")
     page.locator(f"{SEED} .cleo-scrub").fill("58")
     wait_frame(nb, SEED, 58)
-    got = nb.py_json("[player.speed, player.loop, player.frame, float(player.time / b2.ms), player.playing]")
-    assert got == [0.01, "once", 58, 58.0, False]
+    expr = "[player.speed, player.loop, player.frame, float(player.time / b2.ms), player.playing]"
+    nb.wait_py(expr, [0.01, "once", 58, 58.0, False])
     assert readout(page, SEED) == (58.0, 100.0)
     page.locator(f"{SEED} .cleo-speed").select_option("0.1")
     page.locator(f"{SEED} .cleo-loop").select_option("loop")
-    assert nb.py_json("[player.speed, player.loop]") == [0.1, "loop"]
+    nb.wait_py("[player.speed, player.loop]", [0.1, "loop"])
 
 
 def test_frame_sync_is_throttled_while_playing_and_exact_on_pause(nb: LabNotebook) -> None:
@@ -449,8 +475,12 @@ def test_frame_sync_is_throttled_while_playing_and_exact_on_pause(nb: LabNoteboo
         f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; "
         f"the view drew {drawn} new frames\n"
     )
-    assert 5 <= n <= 25, f"{n} frame updates reached Python in ~2 s of playback (drew {drawn} frames): {got}"
-    assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"
+    # at most one per 100 ms (+ the first); at least a few, or one per drawn frame on a machine
+    # too busy to draw ten a second
+    elapsed_ms = w.records[-1]["t"]
+    assert min(5, drawn) <= n <= 2 + elapsed_ms / 100, f"{n} updates in {elapsed_ms:.0f} ms, {drawn} drawn: {got}"
+    if drawn >= 40:  # drawing faster than the sync: the sync is the slower
+        assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"
 
 
 # --- two players on one page -------------------------------------------------------------------
@@ -490,9 +520,4 @@ def _two_players(nb: LabNotebook) -> None:
     nb.page_shot("6-two-players")
     assert_draws_network(pixel_stats(canvas_rgb(page, SEED)), "seed player after playing")
     seed_frame = bar_state(page, SEED)[0]
-    assert nb.py_json("[player.frame, player.playing, grid.frame, grid.playing]") == [
-        seed_frame,
-        False,
-        grid_frame,
-        False,
-    ]
+    nb.wait_py("[player.frame, player.playing, grid.frame, grid.playing]", [seed_frame, False, grid_frame, False])

@@ -71,9 +71,9 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
     prompt = cell.locator(".jp-InputArea-prompt")
     samples: list[dict] = []
     pictures: list[np.ndarray] = []
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while not EXEC_DONE.match(prompt.inner_text().strip()):
-        assert time.monotonic() < deadline, "player.run(100 ms) did not finish in 60 s"
+        assert time.monotonic() < deadline, "player.run(100 ms) did not finish in 300 s"
         s = page.evaluate(
             """([sel, cells, cellIdx]) => {
                  const el = document.querySelector(sel);
@@ -94,6 +94,8 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
         samples.append(s)
         time.sleep(0.1)
     wait_cell(cell, what="player.run(100 ms)")
+    # the run ended with the whole recording (one state update); the page applies it a bit later
+    poll(lambda: page.evaluate("() => window.__live.data") >= 1, 60, what="the final state to reach the page")
 
     during = [s for s in samples if s["running"]]
     counts = sorted({s["max"] + 1 for s in during if s["max"] > 0 and s["readout"] != "t = – / – ms"})
@@ -123,8 +125,8 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
 
     # afterwards: the full recording, in Python and in the browser
     show(page, LIVE)
-    _t, t_end = readout(page, LIVE)
-    assert t_end == 100.0 and int(page.locator(f"{LIVE} .cleo-scrub").get_attribute("max")) == N_FRAMES - 1
+    poll(lambda: readout(page, LIVE)[1] == 100.0 and page.locator(f"{LIVE} .cleo-scrub").get_attribute("max") == "99",
+         60, what="the player to hold 100 frames after the run")  # fmt: skip
     py = nb.py_json(
         "{'n_frames': player.n_frames, 'n_spikes': player.recording.n_spikes, 'bytes': player._meta['index_bytes'],"
         " 'idx': np.frombuffer(player._data['spike_idx'], 'u%d' % player._meta['index_bytes']).tolist(),"

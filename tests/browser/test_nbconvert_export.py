@@ -78,7 +78,7 @@ def executed_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("nbconvert")
     nb = new_notebook(cells=[new_code_cell(s) if kind == "code" else new_markdown_cell(s) for kind, s in CELLS])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True,
+    NotebookClient(nb, timeout=900, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(d)}}).execute()  # fmt: skip
     path = d / "player.ipynb"
     nbformat.write(nb, path)
@@ -219,7 +219,7 @@ def served_dir(tmp_path: Path) -> Iterator[Served]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while True:
             try:
                 urllib.request.urlopen(url, timeout=1).close()
@@ -254,7 +254,7 @@ def stock_nbconvert(notebook: Path, root: Path, base: str, with_anywidget: bool)
          f"--HTMLExporter.require_js_url={base}require.js",
          f"--HTMLExporter.widget_renderer_url={base}embed-amd.js",
          "--output-dir", str(root), "--output", "stock", str(notebook)],
-        check=True, capture_output=True, timeout=120,
+        check=True, capture_output=True, timeout=600,
     )  # fmt: skip
     page = root / "stock.html"
     html = page.read_text(encoding="utf-8")

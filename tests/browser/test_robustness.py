@@ -18,6 +18,7 @@ from browser_helpers import (
 from browser_helpers import (
     VIEWPORT,
     LabNotebook,
+    animation_frames,
     canvas_rgb,
     cell_with_output,
     changed_pixels,
@@ -59,6 +60,9 @@ def draws_grid(page: Any, sel: str, nth: int = 0) -> bool:
     return stats.red_tiles >= (80 if h >= 400 else 40)
 
 
+OLD_CONTEXTS_LOST = "() => window.__oldGl.length === 4 && window.__oldGl.every((gl) => gl.isContextLost())"
+
+
 def keep_state(page: Any) -> dict:
     return view_eval(
         page, KEEP,
@@ -85,9 +89,8 @@ def test_rerun_replaces_views_and_frees_their_contexts(nb: LabNotebook) -> None:
         )
         rerun_cell(page, cell)
         page.wait_for_function(f"() => document.querySelectorAll('{BATCH} .cleo-player[data-frame]').length === 4")
-        assert live_views(page) == 5, f"run {run}: {live_views(page)} live views (5 expected)"
-        assert page.evaluate("() => window.__oldGl.length === 4 && window.__oldGl.every((gl) => gl.isContextLost())"), \
-            f"run {run}: the replaced views kept their WebGL contexts"  # fmt: skip
+        poll(lambda: live_views(page) == 5, 60, what=f"run {run}: 5 live views ({live_views(page)})")
+        poll(lambda: page.evaluate(OLD_CONTEXTS_LOST), 60, what=f"run {run}: the replaced views' contexts to go")
     assert sum(TOO_MANY in m for m in nb.log.console_all) == warnings_before, "Chromium had to take a context"
     state = keep_state(page)
     assert not state["lost"] and not state["message"], state
@@ -114,11 +117,11 @@ def test_cleared_output_frees_its_views(nb: LabNotebook) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Clear Cell Output").first.click()
     poll(lambda: live_views(page) == 1, 10, what="the cleared cell's four views to be disposed")
     assert page.locator(f"{BATCH} canvas").count() == 0
-    assert page.evaluate("() => window.__oldGl.length === 4 && window.__oldGl.every((gl) => gl.isContextLost())")
+    poll(lambda: page.evaluate(OLD_CONTEXTS_LOST), 60, what="the cleared views' WebGL contexts to go")
     assert draws_grid(page, KEEP)
     rerun_cell(page, cell)  # back to five views for the next tests
     page.wait_for_function(f"() => document.querySelectorAll('{BATCH} .cleo-player[data-frame]').length === 4")
-    assert live_views(page) == 5
+    poll(lambda: live_views(page) == 5, 60, what="five live views again")
 
 
 def lose_keep_context(nb: LabNotebook, frame: int) -> np.ndarray:
@@ -176,9 +179,19 @@ def test_more_views_at_once_than_webgl_contexts(nb: LabNotebook) -> None:
           'for p in many:\n    p.add_class("test-many")\n'
           'ipw.GridBox(many, layout=ipw.Layout(grid_template_columns="repeat(4, 1fr)"))')  # fmt: skip
     page.wait_for_function("() => document.querySelectorAll('.test-many .cleo-player[data-frame]').length === 14")
-    assert live_views(page) == 19
-    page.wait_for_timeout(500)  # the browser's context losses are reported asynchronously
-    states = page.evaluate(VIEW_STATES)
+    poll(lambda: live_views(page) == 19, 60, what=f"19 live views ({live_views(page)})")
+    # the browser reports its context losses asynchronously: a view may be blank for a moment
+    seen: list = []
+
+    def none_blank() -> bool:
+        seen[:] = page.evaluate(VIEW_STATES)
+        return all(s["state"] != "BLANK" for s in seen)
+
+    try:
+        poll(none_blank, 60, what="every view to draw, show its snapshot or say it lost its context")
+    except AssertionError as e:
+        raise AssertionError(f"{e}: views left blank without a message: {seen}") from None
+    states = list(seen)
     nb.page_shot("6-many-at-once")
     taken = sum(TOO_MANY in m for m in nb.log.console_all) - warnings_before
     (nb.shots / f"{nb.prefix}-6-many-at-once.txt").write_text(
@@ -204,7 +217,7 @@ def test_lost_context_shows_a_message_and_recovers(nb: LabNotebook) -> None:
     renders = keep_state(page)["renders"]
     page.locator(f"{KEEP} .cleo-next").click()
     page.wait_for_selector(f"{KEEP} .cleo-controls[data-frame='21']")
-    page.wait_for_timeout(200)  # a render would have happened within a few animation frames
+    animation_frames(page)  # a render would have happened by then
     assert keep_state(page)["renders"] == renders and shown_frame(page, KEEP) == 20
     # the browser gives the context back: the message goes and the view draws the current frame
     page.evaluate("() => window.__ext.restoreContext()")
@@ -253,7 +266,7 @@ def test_out_of_sight_gives_the_context_back_keeping_a_picture(nb: LabNotebook) 
     )
     try:
         _scroll_keep_out_of_sight(page)
-        page.wait_for_selector(f"{KEEP} img.cleo-snapshot", state="attached", timeout=10_000)
+        page.wait_for_selector(f"{KEEP} img.cleo-snapshot", state="attached")
         assert page.locator(f"{KEEP} canvas").count() == 0
         assert page.evaluate("() => window.__keepGl.isContextLost()"), "the view out of sight kept its context"
         snap = page.locator(f"{KEEP} img.cleo-snapshot").get_attribute("src")
@@ -277,7 +290,7 @@ def test_back_in_sight_shows_the_same_picture(nb: LabNotebook) -> None:
     before = canvas_rgb(page, KEEP)
     try:
         _scroll_keep_out_of_sight(page)
-        page.wait_for_selector(f"{KEEP} img.cleo-snapshot", state="attached", timeout=10_000)
+        page.wait_for_selector(f"{KEEP} img.cleo-snapshot", state="attached")
     finally:
         page.set_viewport_size({"width": VIEWPORT["width"], "height": 1600})
     show(page, KEEP)

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from browser_helpers import (
     KERNEL_IDLE,
+    PAGE_TIMEOUT_MS,
     VIEWPORT,
     LabNotebook,
     PageLog,
@@ -124,17 +125,17 @@ def nb(chromium: Any, jupyter_lab: Any, artifacts_dir: Path) -> Iterator[LabNote
     workspace, JupyterLab would also reopen the notebooks other modules have open: a second
     front end on their kernels, and a "File Changed" dialog that can block "Run All"."""
     context = chromium.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     log = PageLog().attach(page)
     try:
         try:
             page.goto(f"{jupyter_lab.url}/lab/workspaces/cleo-extras-test/tree/{NOTEBOOK}")
-            page.wait_for_selector(f"{NOTEBOOK_SEL} .jp-Cell", timeout=90_000)
-            page.wait_for_selector(KERNEL_IDLE, timeout=90_000)
+            page.wait_for_selector(f"{NOTEBOOK_SEL} .jp-Cell", timeout=180_000)
+            page.wait_for_selector(KERNEL_IDLE, timeout=180_000)
             run_all_cells(page)
             page.wait_for_selector(
-                f"{NOTEBOOK_SEL} .jp-OutputArea-output:has-text({json.dumps(READY)})", timeout=180_000
+                f"{NOTEBOOK_SEL} .jp-OutputArea-output:has-text({json.dumps(READY)})", timeout=300_000
             )
         except Exception:
             page.screenshot(path=str(artifacts_dir / "extras-setup-failed.png"), full_page=True)

@@ -81,17 +81,17 @@ def test_seek_shows_what_playback_shows(nb: LabNotebook, decay: float) -> None:
     # continuous playback at 1/100x (10 frames/s: one frame per drawn frame) from f - 7 to f,
     # the canvas grabbed in the very render that first shows f, then paused there
     continuous: np.ndarray | None = None
-    for _attempt in range(3):
+    for _attempt in range(10):  # a busy machine's slow ticks skip frames now and then
         seek(nb, SEED, "player", f - 7)  # leaves the camera reset
         w = watch_frames(page, SEED, "rec.frame >= a", capture="rec.frame === a || rec.frame === a - 1", arg=f,
                          timeout_ms=5000)  # fmt: skip
         assert not w.timed_out, w.frames
-        assert w.frames[-1] == f and w.frames == sorted(w.frames), w.frames
+        assert w.frames == sorted(w.frames), w.frames
         last, before = w.records[-1], w.records[-2]
-        if last["step"] == 1 and before["frame"] == f - 1:  # else a slow tick skipped f - 1: again
+        if last["frame"] == f and last["step"] == 1 and before["frame"] == f - 1:  # else a slow tick skipped: again
             continuous, previous = data_url_rgb(last["url"]), data_url_rgb(before["url"])
             break
-    assert continuous is not None, f"playback at 1/100x never stepped f - 1 -> f in 3 attempts: {w.records}"
+    assert continuous is not None, f"playback at 1/100x never stepped f - 1 -> f in 10 attempts: {w.records}"
     save_rgb(continuous, nb.shots / f"spikes-a-{tag}-continuous-f{f}.png")
     assert changed_pixels(previous, continuous) >= 20, "frame f looks like frame f - 1: nothing to compare"
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
@@ -190,20 +190,24 @@ def flashes(w: Any, xy: np.ndarray, i: int) -> list[int]:
 
 @pytest.mark.parametrize("decay", [0.0, DEFAULT_DECAY_MS], ids=["decay-0", "decay-default"])
 def test_no_spike_lost_at_full_speed(nb: LabNotebook, decay: float) -> None:
-    """At 1x (1000 frames/s) each drawn frame skips several 1 ms frames; every neuron whose
+    """At 1/4x (250 frames/s) each drawn frame skips several 1 ms frames; every neuron whose
     (only) spike lies in the frames since the previous drawn frame flashes at full brightness,
     and no other neuron does (with decay 0 no other neuron is lit at all). The step into the
-    last frame is test_no_spike_lost_at_the_end's."""
+    last frame is test_no_spike_lost_at_the_end's. (Faster, a busy machine may draw too few
+    frames of the run to tell anything: the run is tried again until some were skipped.)"""
     page = nb.page
-    set_grid(nb, decay, speed=1.0, loop="once")
-    seek(nb, GRID, "grid", 0)
-    xy = grid_view(nb)
-    w = watch_frames(page, GRID, "!v.pb.playing", pause=False, capture="true", timeout_ms=10_000)
-    assert not w.timed_out, w.frames
-    frames = w.frames
-    assert frames[0] == 0 and frames[-1] == N_FRAMES - 1 and frames == sorted(frames), frames
-    steps = np.diff(frames)
-    assert steps[:-1].max() >= 3, f"playback at 1x skipped no frames, nothing tested: {frames}"
+    set_grid(nb, decay, speed=0.25, loop="once")
+    for _attempt in range(5):
+        seek(nb, GRID, "grid", 0)
+        xy = grid_view(nb)
+        w = watch_frames(page, GRID, "!v.pb.playing", pause=False, capture="true", timeout_ms=10_000)
+        assert not w.timed_out, w.frames
+        frames = w.frames
+        assert frames[0] == 0 and frames[-1] == N_FRAMES - 1 and frames == sorted(frames), frames
+        steps = np.diff(frames)
+        if len(frames) >= 4 and steps[:-1].max() >= 3:
+            break
+    assert len(frames) >= 4 and steps[:-1].max() >= 3, f"playback skipped no frames, nothing tested: {frames}"
     seen: list[int] = []
     problems: list[str] = []
     for i, rec in enumerate(w.records[:-1]):
@@ -249,7 +253,7 @@ def test_no_spike_lost_at_the_end(nb: LabNotebook, loop: str) -> None:
         "loop": lambda _r: True,
     }[loop]
     try:
-        for _attempt in range(6):
+        for _attempt in range(12):  # until a tick jumps to the end (timing decides)
             seek(nb, GRID, "grid", 50)
             xy = grid_view(nb)
             w = watch_frames(page, GRID, until, capture="true", timeout_ms=5000)

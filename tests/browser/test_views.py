@@ -69,8 +69,10 @@ def in_sync(page: Any, frame: int, playing: bool = False, extra: str = "", n: in
 
 
 def wait_sync(page: Any, frame: int, extra: str = "", n: int = 3, what: str = "") -> None:
-    poll(lambda: in_sync(page, frame, extra=extra, n=n), 10,
-         what=what or f"every view at frame {frame}, paused: {everything(page, extra)}")  # fmt: skip
+    try:
+        poll(lambda: in_sync(page, frame, extra=extra, n=n), 60, what=what or f"every view at frame {frame}, paused")
+    except AssertionError as e:
+        raise AssertionError(f"{e}: {everything(page, extra)}") from None
 
 
 def test_the_same_player_twice_draws_two_canvases_in_sync(nb: LabNotebook) -> None:
@@ -94,7 +96,7 @@ def test_the_same_player_twice_draws_two_canvases_in_sync(nb: LabNotebook) -> No
     wait_sync(page, 64)
     a, b = canvas(page, 0), canvas(page, 1)
     assert changed_pixels(a, b, threshold=0) == 0, "two views of one player at one frame differ"
-    assert nb.py_json("[grid.frame, grid.playing]") == [64, False]
+    nb.wait_py("[grid.frame, grid.playing]", [64, False])
 
 
 def test_controls_view_drives_the_player_and_follows_it(nb: LabNotebook) -> None:
@@ -143,15 +145,21 @@ def test_controls_view_drives_the_player_and_follows_it(nb: LabNotebook) -> None
     # the speed and loop selects are shared too
     bar.locator(".cleo-speed").select_option("0.01")
     bar.locator(".cleo-loop").select_option("pingpong")
-    poll(lambda: [page.locator(f"{VIEW} .cleo-speed").nth(i).input_value() for i in (0, 1)] == ["0.01", "0.01"], 5,
-         what="speed 1/100x in both views")  # fmt: skip
-    assert [page.locator(f"{VIEW} .cleo-loop").nth(i).input_value() for i in (0, 1)] == ["pingpong", "pingpong"]
-    assert nb.py_json("[grid.frame, grid.speed, grid.loop]") == [0, 0.01, "pingpong"]
+
+    def selects() -> list[str]:
+        return [page.locator(f"{VIEW} .cleo-{name}").nth(i).input_value() for name in ("speed", "loop") for i in (0, 1)]
+
+    poll(lambda: selects() == ["0.01", "0.01", "pingpong", "pingpong"], 30, what="1/100x, ping-pong in both views")
+    nb.wait_py("[grid.frame, grid.speed, grid.loop]", [0, 0.01, "pingpong"])
     nb.py("grid.speed = 0.1\ngrid.loop = 'loop'\ngrid.frame = 55")
     show(page, VIEW, 0)
     show(page, VIEW, 1)
     wait_sync(page, 55, what="grid.frame = 55 from Python in every view")
-    assert bar.locator(".cleo-speed").input_value() == "0.1" and bar.locator(".cleo-loop").input_value() == "loop"
+    poll(
+        lambda: bar.locator(".cleo-speed").input_value() == "0.1" and bar.locator(".cleo-loop").input_value() == "loop",
+        30,
+        what="the controls view at 1/10x, loop",
+    )
 
 
 def test_sidebar_controls(nb: LabNotebook) -> None:
@@ -179,7 +187,7 @@ def test_sidebar_controls(nb: LabNotebook) -> None:
     wait_sync(page, 12, extra=extra, n=4)
     page.locator(f"{VIEW} .cleo-next").nth(0).click()
     wait_sync(page, 13, extra=extra, n=4)
-    assert nb.py_json("[grid.frame, grid.playing]") == [13, False]
+    nb.wait_py("[grid.frame, grid.playing]", [13, False])
     # closing the Sidecar removes the panel; the player's views stay
     nb.py("sc.close()")
     page.locator(f"{SIDECAR} .cleo-controls-only").wait_for(state="detached")
@@ -199,19 +207,21 @@ def test_views_show_the_same_frame_while_playing(nb: LabNotebook) -> None:
         " return vs.length === 2 && vs[0].pb === vs[1].pb; }"
     )
     page.locator(f"{CONTROLS} .cleo-play").click()
-    samples = []
+    samples: list = []
+
+    def sampled_enough() -> bool:  # one sample per round trip, until playback moved on 4 times
+        samples.append(page.evaluate(
+            """() => [[...document.querySelectorAll('.test-view .cleo-player')].map((r) => r.dataset.frame),
+                      [...document.querySelectorAll(
+                        '.test-view .cleo-controls, .jp-Notebook .test-controls .cleo-controls')]
+                        .map((b) => b.dataset.frame)]"""
+        ))  # fmt: skip
+        return len(samples) >= 15 and len({s[0][0] for s in samples}) >= 4
+
     try:
-        for _ in range(15):
-            samples.append(page.evaluate(
-                """() => [[...document.querySelectorAll('.test-view .cleo-player')].map((r) => r.dataset.frame),
-                          [...document.querySelectorAll(
-                            '.test-view .cleo-controls, .jp-Notebook .test-controls .cleo-controls')]
-                            .map((b) => b.dataset.frame)]"""
-            ))  # fmt: skip
-            page.wait_for_timeout(40)
+        poll(sampled_enough, 60, interval_s=0.04, what="playback to advance through 4 frames while sampled")
     finally:
         page.locator(f"{CONTROLS} .cleo-play").click()
-    assert len({s[0][0] for s in samples}) >= 4, f"playback did not advance: {samples}"
     canvases = [c for c, _ in samples]
     bars = [b for _, b in samples]
     assert all(len(b) == 3 for b in bars), bars

@@ -90,8 +90,8 @@ def to_animation(scene: Scene, slowdown_factor: float = SLOWDOWN_FACTOR, **figar
 
 def interval_ms(scene: Scene, slowdown_factor: float) -> float:
     """Milliseconds between frames: the frame length times the slowdown factor."""
-    if not slowdown_factor > 0:
-        raise ValueError(f"slowdown_factor must be positive, got {slowdown_factor!r}.")
+    if not (np.isfinite(slowdown_factor) and slowdown_factor > 0):
+        raise ValueError(f"slowdown_factor must be a positive finite number, got {slowdown_factor!r}.")
     return scene.recording.dt * 1e3 * float(slowdown_factor)
 
 
@@ -212,8 +212,8 @@ def _write_video(
     _check_frames(scene)
     if fps is None:
         fps = 1e3 / interval_ms(scene, slowdown_factor)
-    if not fps > 0:
-        raise ValueError(f"fps must be positive, got {fps!r}.")
+    if not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive finite number of frames per second, got {fps!r}.")
     if ext == ".gif" and fps > MAX_GIF_FPS:
         warnings.warn(
             f"GIF cannot play faster than {MAX_GIF_FPS:g} frames/s; this one plays at "

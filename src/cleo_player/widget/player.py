@@ -8,6 +8,7 @@ the player and observe it.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,77 @@ from cleo_player.scene import Scene, validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
 from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
 from cleo_player.widget.live import LiveStream
-from cleo_player.widget.source import recorder_for
+from cleo_player.widget.source import PendingRecorder, recorder_for
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
+
+
+class InvalidSettingError(traitlets.TraitError, ValueError):
+    """A bad value for a Player setting: a ValueError to callers, a TraitError to traitlets."""
+
+
+def _number(value: Any, name: str, allowed: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidSettingError(f"{name} must be {allowed}; got {value!r}.")
+    return float(value)
+
+
+def valid_speed(value: Any) -> float:
+    """The playback rate: a positive finite number (1 = real time)."""
+    allowed = "a positive finite number (1 = real time, 0.1 = 10x slower)"
+    v = _number(value, "speed", allowed)
+    if not (np.isfinite(v) and v > 0):
+        raise InvalidSettingError(f"speed must be {allowed}; got {value!r}.")
+    return v
+
+
+def valid_loop(value: Any) -> str:
+    """What playback does at the end: one of LOOP_MODES."""
+    if value not in LOOP_MODES:
+        raise InvalidSettingError(f"loop must be one of {LOOP_MODES}; got {value!r}.")
+    return str(value)
+
+
+def valid_decay(value: Any) -> float:
+    """A flash's fade time in ms: a finite number >= 0."""
+    allowed = "a finite time >= 0 (e.g. decay=4*ms; a number of ms for the trait)"
+    v = _number(value, "decay", allowed)
+    if not (np.isfinite(v) and v >= 0):
+        raise InvalidSettingError(f"decay must be {allowed}; got {value!r}.")
+    return v
+
+
+def valid_height(value: Any) -> int:
+    """The view's height: a positive whole number of pixels."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise InvalidSettingError(f"height must be a positive whole number of pixels; got {value!r}.")
+    return int(value)
+
+
+class Checked(traitlets.TraitType):
+    """A trait whose every value goes through ``check`` (which returns it, or raises a ValueError
+    naming the setting and what it allows), whatever its type.
+    """
+
+    def __init__(self, default: Any, check: Any) -> None:
+        self.check = check
+        super().__init__(default)
+
+    def validate(self, obj: Any, value: Any) -> Any:  # noqa: ARG002 (traitlets' signature)
+        """The value, checked (a clear ValueError otherwise)."""
+        return self.check(value)
 
 
 class Player(anywidget.AnyWidget):
     """Interactive 3D playback of a cleo simulation.
 
     ``Player(sim, **plotargs)`` plays the Recorder injected in ``sim`` (injecting one if there
-    is none); ``Player(rec, **plotargs)`` plays a Recorder. ``plotargs`` are those of
-    ``cleo.viz.plot``: ``colors``, ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``,
-    ``invert_z``, ``scatterargs``.
+    is none, for ``neuron_groups`` or the groups found as :mod:`cleo_player.widget.source`
+    describes, in a documented order); ``Player(rec, **plotargs)`` plays a Recorder.
+    ``plotargs`` are those of ``cleo.viz.plot``: ``colors`` (a list, one per group, or a dict
+    ``{group name: colour}``), ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``, ``invert_z``,
+    ``scatterargs``. Everything is checked before anything is injected: a ``Player(...)``
+    that raises leaves ``sim`` as it was.
     """
 
     _esm = class_esm("player", PLAYER_BUNDLE)
@@ -47,14 +107,17 @@ class Player(anywidget.AnyWidget):
     """Index of the frame shown (synced both ways; set it to seek)."""
     playing = traitlets.Bool(default_value=False).tag(sync=True)
     """Whether the player is playing (synced both ways)."""
-    speed = traitlets.Float(SPEED).tag(sync=True)
+    speed = Checked(SPEED, valid_speed).tag(sync=True)
     """Playback rate relative to real time (0.1 = ten times slower than real time)."""
-    loop = traitlets.Unicode(LOOP).tag(sync=True)
+    loop = Checked(LOOP, valid_loop).tag(sync=True)
     """What happens at the end: "loop", "once" or "pingpong"."""
-    decay = traitlets.Float(0.0).tag(sync=True)
+    decay = Checked(0.0, valid_decay).tag(sync=True)
     """How long (ms of simulated time) a spike's flash takes to fade; 0 = one-frame flash."""
-    height = traitlets.Int(HEIGHT).tag(sync=True)
+    height = Checked(HEIGHT, valid_height).tag(sync=True)
     """Height of the 3D view in pixels."""
+    _epoch = traitlets.Int(0).tag(sync=True)
+    """Counts Python's seeks and pauses; the views answer each in ``_ack`` (see set_state)."""
+    _ack = traitlets.Int(0).tag(sync=True)
     _meta = traitlets.Dict().tag(sync=True)
     _uid = traitlets.Unicode().tag(sync=True)
     """Identifies the player to every view of it (each view may get its own model proxy)."""
@@ -74,17 +137,27 @@ class Player(anywidget.AnyWidget):
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
+        self._from_view = False
+        # everything is checked before a Recorder is injected: a failed Player leaves sim as it was
         self._plotargs = validate_plotargs(dict(plotargs))
+        speed, loop, height = valid_speed(speed), valid_loop(loop), valid_height(height)
+        decay_ms = None if decay is None else valid_decay(_to_ms(decay, "decay"))
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
-        self.recorder = recorder_for(source, neuron_groups)
+        recorder = recorder_for(source, neuron_groups)
+        if isinstance(recorder, PendingRecorder):
+            with warnings.catch_warnings():  # they come again when the scene is built for real
+                warnings.simplefilter("ignore")
+                scene_payload(Scene.from_recorder(recorder, **self._plotargs))
+            recorder = recorder.inject()
+        self.recorder = recorder
         super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
         # marimo's widget manager does not hand a model its own model by id (it waits, then logs an
         # error): there each view keeps its own model proxy, with no id to share state under
         self._uid = "" if in_marimo() else self.model_id
         self.refresh()
-        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
+        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay_ms is None else decay_ms
 
     # --- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -125,10 +198,13 @@ class Player(anywidget.AnyWidget):
         if sim is None:
             raise ValueError(f"Recorder {self.recorder.name!r} is not injected into a simulator: sim.inject(rec, ng).")
         total_ms = _to_ms(duration, "duration")
-        if not total_ms > 0:
-            raise ValueError(f"duration must be positive, got {duration!r}.")
+        if not (np.isfinite(total_ms) and total_ms > 0):
+            raise ValueError(f"duration must be a positive finite time, got {duration!r}.")
         # sim.run resolves names `level` frames above itself (1: its caller); this call adds one
-        run_kwargs["level"] = int(run_kwargs.get("level", 1)) + 1
+        level = run_kwargs.get("level", 1)
+        if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
+            raise ValueError(f"level must be a whole number of stack frames >= 0, as for sim.run; got {level!r}.")
+        run_kwargs["level"] = int(level) + 1
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
         layout = self._meta["tracks"]
@@ -163,42 +239,37 @@ class Player(anywidget.AnyWidget):
         self._n_frames_live = msg["n_frames"]
 
     # --- Python control -------------------------------------------------------------------
+    # While playing, the browser tells Python the frame at most every 100 ms; a message of it
+    # may still be on its way when Python pauses or seeks. Each seek or pause from Python counts
+    # in ``_epoch``; the views answer with ``_ack`` once they have applied it, and a frame that
+    # arrives before that answer is stale: Python's own frame stands (and its echo tells the
+    # views). Setting ``frame`` to the value Python already holds is sent all the same: the
+    # view may show another frame (it ran ahead while playing).
+    def set_state(self, sync_data: dict) -> None:
+        """State from the browser (see above for stale frames)."""
+        if "frame" in sync_data and self._ack < self._epoch:
+            sync_data = {**sync_data, "frame": self.frame}
+        self._from_view = True
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_view = False
+
+    @traitlets.observe("frame", "playing")
+    def _python_took_control(self, change: dict) -> None:
+        if not self._from_view and change["old"] != change["new"]:
+            self._epoch += 1
+
     @traitlets.validate("frame")
     def _valid_frame(self, proposal: dict) -> int:
         value = int(proposal["value"])
         n = max(self.recording.n_frames, self._n_frames_live) if hasattr(self, "scene") else 0
         if n and not 0 <= value < n:
             raise traitlets.TraitError(f"frame must be in 0..{n - 1}, got {value}.")
+        if not self._from_view and value == self.frame and self.comm is not None:
+            self.send_state("frame")  # no change to traitlets, maybe one to the view
+            self._epoch += 1
         return value
-
-    @traitlets.validate("speed")
-    def _valid_speed(self, proposal: dict) -> float:
-        value = float(proposal["value"])
-        if not (np.isfinite(value) and value > 0):
-            raise traitlets.TraitError(
-                f"speed must be a positive number (1 = real time, 0.1 = 10x slower), got {value}."
-            )
-        return value
-
-    @traitlets.validate("loop")
-    def _valid_loop(self, proposal: dict) -> str:
-        if proposal["value"] not in LOOP_MODES:
-            raise traitlets.TraitError(f"loop must be one of {LOOP_MODES}, got {proposal['value']!r}.")
-        return str(proposal["value"])
-
-    @traitlets.validate("decay")
-    def _valid_decay(self, proposal: dict) -> float:
-        value = float(proposal["value"])
-        if not (np.isfinite(value) and value >= 0):
-            raise traitlets.TraitError(f"decay must be a number of ms >= 0, got {value}.")
-        return value
-
-    @traitlets.validate("height")
-    def _valid_height(self, proposal: dict) -> int:
-        value = proposal["value"]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise traitlets.TraitError(f"height must be a positive number of pixels, got {value!r}.")
-        return int(value)
 
     @property
     def time(self) -> Quantity:
@@ -357,9 +428,10 @@ def _progress_bar(total_ms: float, enabled: bool) -> Any:
 
 def _to_ms(t: Any, name: str) -> float:
     if isinstance(t, Quantity):
-        if t.dim != second.dim:
+        value = np.asarray(t / ms) if t.dim == second.dim else None
+        if value is None or value.shape != ():
             raise ValueError(f"{name} must be a time, e.g. 5*ms; got {t!r}.")
-        return float(t / ms)
+        return float(value)
     if isinstance(t, (int, float, np.floating, np.integer)) and t == 0:
         return 0.0
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")

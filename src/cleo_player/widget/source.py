@@ -1,15 +1,36 @@
 """Where a Player's frames come from: the Recorder in a simulator (injected if need be), a
 Recorder, or a saved Recording.
+
+Which neuron groups ``Player(sim)`` shows, and in which order:
+
+- ``neuron_groups=[...]``: those, in that order;
+- a Recorder already in the simulator: its groups, in injection order;
+- otherwise every neuron group of the network that has coordinates, each split into the
+  subgroups (``exc = ng[:n]``) that the user's devices were injected into or record from, as
+  cleo keeps track of them (``sim.registry`` for lights and opsins, ``device.neuron_groups``,
+  the groups devices' monitors watch), or that the network holds itself. Every neuron is shown
+  once: a subgroup overlapping one that starts earlier (or as early, and is longer) is left
+  out, and the neurons no subgroup covers form subgroups of their own. Groups come in the
+  order they were created (brian2's device registers a group's arrays when it is made), the
+  pieces of one group by their first neuron.
+
+Nothing is injected until everything else (groups, plot arguments, devices) has been checked, so
+a ``Player(...)`` that fails leaves the simulator as it was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from brian2 import NeuronGroup
+import numpy as np
+from brian2 import Group, NeuronGroup, Subgroup, second
 
 from cleo_player.recorder import Recorder
-from cleo_player.recording import Recording
+from cleo_player.recording import GroupData, Recording
+
+MONITOR_TYPES = ("SpikeMonitor", "EventMonitor", "StateMonitor", "PopulationRateMonitor")
+CHOOSE = "choose them with Player(sim, neuron_groups=[...])"
 
 
 def find_recorder(sim: Any) -> Recorder | None:
@@ -21,52 +42,238 @@ def find_recorder(sim: Any) -> Recorder | None:
     return found[0] if found else None
 
 
-def drawable_groups(sim: Any) -> tuple[list[NeuronGroup], list[str]]:
-    """The simulator's own neuron groups (not devices' helper groups), split into those
-    with coordinates and the names of those without.
-    """
-    helper_objs: set = set()
+# --- groups ---------------------------------------------------------------------------------
+def root_group(ng: Any) -> Any:
+    """The group a subgroup is cut from (the group itself if it is none)."""
+    return ng.source if isinstance(ng, Subgroup) else ng
+
+
+def neuron_range(ng: Any) -> tuple[Any, int, int]:
+    """``(id of the root group, first neuron, stop)``: which neurons a group or subgroup holds."""
+    if isinstance(ng, Subgroup):
+        return ng.source.id, int(ng.start), int(ng.stop)
+    return ng.id, 0, len(ng)
+
+
+def has_coordinates(ng: Any) -> bool:
+    """Whether a group has x/y/z (cleo.coords gives them; a subgroup has its group's)."""
+    return all(hasattr(ng, d) for d in "xyz")
+
+
+def _is_neuron_group(obj: Any) -> bool:
+    # a subgroup's source is a weak proxy: its __class__ is the group's class, its type() is not
+    return type(obj) is NeuronGroup or (isinstance(obj, Subgroup) and obj.source.__class__ is NeuronGroup)
+
+
+def _helper_ids(sim: Any) -> set:
+    """Ids of the brian2 objects devices made for themselves (opsin states, light sources...)."""
+    objs: set = set()
     for device in sim.devices:
-        helper_objs |= set(device.brian_objects)
-    registry = getattr(sim, "registry", None)
-    if registry is not None:
-        helper_objs |= set(getattr(registry, "brian_objects", ()))
-    groups = [o for o in sim.network.objects if type(o) is NeuronGroup and o not in helper_objs]
-    groups.sort(key=lambda g: g.name)
-    with_xyz = [g for g in groups if all(hasattr(g, d) for d in "xyz")]
-    without = [g.name for g in groups if g not in with_xyz]
-    return with_xyz, without
+        objs |= set(device.brian_objects)
+    objs |= set(getattr(sim.registry, "brian_objects", ()))
+    return {o.id for o in objs}
 
 
-def inject_recorder(sim: Any, neuron_groups: list[NeuronGroup] | None = None, **recorder_kwargs: Any) -> Recorder:
-    """Inject a Recorder into ``sim`` (after its existing devices) for the given groups,
-    or for every neuron group that has coordinates.
+def device_groups(sim: Any) -> list[Any]:
+    """The neuron groups and subgroups cleo's devices act on or record from, where cleo keeps
+    track of them: ``sim.registry`` (lights, opsins, indicators), ``device.neuron_groups``
+    (stimulators, scopes, visualizers), ``device.neuron_group`` and the sources of the
+    devices' monitors (recorders, probe signals). Our own Recorders are not counted.
     """
-    if neuron_groups is None:
-        neuron_groups, without = drawable_groups(sim)
-        if not neuron_groups:
-            detail = f" (groups without coordinates: {', '.join(without)})" if without else ""
-            raise ValueError(
-                "The simulator has no neuron group with x/y/z coordinates to show"
-                f"{detail}. Assign coordinates with cleo.coords (e.g. "
-                "cleo.coords.assign_coords_rand_rect_prism(ng, xlim, ylim, zlim)), or inject a "
-                "cleo_player.Recorder yourself: sim.inject(Recorder(), ng)."
+    found: list[Any] = []
+    registry = sim.registry
+    found += list(getattr(registry, "lights_for_ng", {}))
+    found += list(getattr(registry, "ldds_for_ng", {}))
+    for device in sorted(sim.devices, key=lambda d: d.name):
+        if isinstance(device, Recorder):
+            continue
+        found += list(getattr(device, "neuron_groups", None) or ())
+        found += [getattr(device, "neuron_group", None)]
+        for obj in sorted(device.brian_objects, key=lambda o: o.name):
+            if type(obj).__name__ in MONITOR_TYPES:
+                found.append(getattr(obj, "source", None))
+    return [g for g in found if g is not None and _is_neuron_group(g)]
+
+
+def creation_ranks() -> dict[Any, int]:
+    """Each live group's place in creation order, by id: brian2's device registers a group's
+    arrays when the group is created, in a dict that keeps insertion order.
+    """
+    from brian2 import get_device
+
+    ranks: dict[Any, int] = {}
+    for var in list(getattr(get_device(), "arrays", {})):
+        owner_id = _owner_id(var)
+        if owner_id is not None:
+            ranks.setdefault(owner_id, len(ranks))
+    return ranks
+
+
+def _owner_id(var: Any) -> Any:
+    try:
+        return var.owner.id
+    except (AttributeError, ReferenceError):  # a variable without owner, or of a deleted group
+        return None
+
+
+def _partition(root: Any, pieces: list[Any]) -> list[Any]:
+    """``root`` cut into ``pieces`` (subgroups of it) without overlaps, plus a subgroup for each
+    run of neurons no piece covers; ordered by first neuron.
+    """
+    n = len(root)
+    by_range: dict[tuple[int, int], Any] = {}
+    for ng in pieces:
+        _, start, stop = neuron_range(ng)
+        if (start, stop) != (0, n) and start < stop:
+            by_range.setdefault((start, stop), ng)
+    if not by_range:
+        return [root]
+    chosen: list[tuple[int, int, Any]] = []
+    end = 0
+    for (start, stop), ng in sorted(by_range.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        if start >= end:
+            chosen.append((start, stop, ng))
+            end = stop
+    out: list[Any] = []
+    pos = 0
+    for start, stop, ng in chosen:
+        if start > pos:
+            out.append(root[pos:start])
+        out.append(ng)
+        pos = stop
+    if pos < n:
+        out.append(root[pos:n])
+    return out
+
+
+def auto_groups(sim: Any) -> list[Any]:
+    """The groups ``Player(sim)`` shows when not told (see the module's docstring)."""
+    helpers = _helper_ids(sim)
+    network = [o for o in sim.network.objects if _is_neuron_group(o) and o.id not in helpers]
+    roots = {o.id: o for o in network if type(o) is NeuronGroup}
+    candidates = [g for g in device_groups(sim) if root_group(g).id not in helpers]
+    candidates += sorted((o for o in network if isinstance(o, Subgroup)), key=lambda o: o.name)
+    pieces: dict[Any, list[Any]] = {rid: [] for rid in roots}
+    for g in candidates:
+        root = root_group(g)
+        if root.id in roots:
+            pieces[root.id].append(g)
+    drawable = [r for r in roots.values() if has_coordinates(r)]
+    if not drawable:
+        names = sorted(r.name for r in roots.values())
+        detail = f" (groups without coordinates: {', '.join(names)})" if names else ""
+        raise ValueError(
+            f"The simulator has no neuron group with x/y/z coordinates to show{detail}. Assign "
+            "coordinates with cleo.coords (e.g. cleo.coords.assign_coords_rand_rect_prism(ng, xlim, "
+            f"ylim, zlim)), or {CHOOSE}, or inject a cleo_player.Recorder yourself: sim.inject(Recorder(), ng)."
+        )
+    ranks = creation_ranks()
+    drawable.sort(key=lambda r: (ranks.get(r.id, len(ranks)), r.name))
+    return [piece for r in drawable for piece in _partition(r, pieces[r.id])]
+
+
+def check_groups(sim: Any, neuron_groups: Any) -> list[Any]:
+    """``neuron_groups=`` as a list, each a group (or subgroup) of ``sim``'s network with
+    coordinates, none twice; a clear error naming ``neuron_groups=`` otherwise.
+    """
+    if isinstance(neuron_groups, (NeuronGroup, Subgroup)) or not isinstance(neuron_groups, Sequence):
+        raise ValueError(  # noqa: TRY004 (bad argument)
+            f"neuron_groups= must be a list of neuron groups, e.g. neuron_groups=[exc, inh]; got {neuron_groups!r}."
+        )
+    groups = list(neuron_groups)
+    if not groups:
+        raise ValueError("neuron_groups= is empty: name at least one group to show, e.g. neuron_groups=[exc, inh].")
+    in_network = {o.id for o in sim.network.objects}
+    seen: dict[tuple, str] = {}
+    for ng in groups:
+        if not isinstance(ng, Group):
+            raise ValueError(  # noqa: TRY004 (bad argument)
+                f"neuron_groups= must hold brian2 neuron groups or subgroups; got {ng!r}."
             )
-    rec = Recorder(**recorder_kwargs)
-    sim.inject(rec, *neuron_groups)
-    return rec
+        if root_group(ng).id not in in_network:
+            raise ValueError(
+                f"neuron_groups=: {ng.name!r} is not part of the simulator's network "
+                "(add its group to the brian2 Network the CLSimulator was made from)."
+            )
+        if not has_coordinates(ng):
+            raise ValueError(
+                f"neuron_groups=: {ng.name!r} has no x/y/z coordinates, so it cannot be drawn. Assign "
+                "them first, e.g. cleo.coords.assign_coords_rand_rect_prism(ng, xlim, ylim, zlim)."
+            )
+        key = neuron_range(ng)
+        if key in seen:
+            raise ValueError(f"neuron_groups=: {ng.name!r} holds the same neurons as {seen[key]!r}; give each once.")
+        seen[key] = ng.name
+    return groups
 
 
-def recorder_for(source: Any, neuron_groups: list[NeuronGroup] | None = None) -> Any:
-    """The Recorder (or stand-in) a Player plays for ``source``: a simulator, a Recorder or a
-    Recording.
+def preview_recording(groups: Iterable[Any], dt: float) -> Recording:
+    """What a Recorder injected for ``groups`` holds before any run: positions, no frames."""
+    frame_t = np.zeros(0)
+    data = []
+    for ng in groups:
+        positions = np.stack([ng.x_[:], ng.y_[:], ng.z_[:]], axis=1).astype(np.float64)
+        empty_i, empty_t = np.zeros(0, np.uint32), np.zeros(0, np.float64)
+        data.append(GroupData.from_spikes(ng.name, positions, empty_i, empty_t, frame_t, dt))
+    return Recording(dt=dt, frame_t=frame_t, t_end=0.0, groups=tuple(data))
+
+
+class PendingRecorder:
+    """A Recorder to inject into ``sim`` for ``groups``, once the rest has been checked."""
+
+    def __init__(self, sim: Any, groups: list[Any]) -> None:
+        self.sim = sim
+        self.groups = groups
+        self.recorder = Recorder()
+        self.name = self.recorder.name
+        self.neuron_groups = groups
+
+    @property
+    def recording(self) -> Recording:
+        """What the Recorder would hold before any run: the groups at rest."""
+        return preview_recording(self.groups, float(self.recorder.dt / second))
+
+    @property
+    def device_entries(self) -> list:
+        """The devices the Recorder would draw once injected."""
+        return self.recorder.entries_in(self.sim)
+
+    def inject(self) -> Recorder:
+        """Inject the Recorder (everything checked) and return it."""
+        self.sim.inject(self.recorder, *self.groups)
+        return self.recorder
+
+
+def recorder_for(source: Any, neuron_groups: Any = None) -> Any:
+    """What a Player plays for ``source`` (a simulator, a Recorder or a Recording): a Recorder,
+    a :class:`RecordingSource`, or a :class:`PendingRecorder` to inject once checked.
     """
+    rec: Recorder | None
     if isinstance(source, Recording):
+        if neuron_groups is not None:
+            raise ValueError("neuron_groups= chooses the groups of Player(sim); a Recording holds its own.")
         return RecordingSource(source)
     if isinstance(source, Recorder):
+        if neuron_groups is not None:
+            raise ValueError(
+                "neuron_groups= chooses the groups of Player(sim); a Recorder shows the groups it was "
+                "injected into (sim.inject(rec, exc, inh))."
+            )
         rec = source
     elif hasattr(source, "network") and hasattr(source, "devices"):
-        rec = find_recorder(source) or inject_recorder(source, neuron_groups)
+        rec = find_recorder(source)
+        if rec is None:
+            groups = auto_groups(source) if neuron_groups is None else check_groups(source, neuron_groups)
+            return PendingRecorder(source, groups)
+        if neuron_groups is not None:
+            wanted = [neuron_range(g) for g in check_groups(source, neuron_groups)]
+            if wanted != [neuron_range(g) for g in rec.neuron_groups]:
+                shown = [g.name for g in rec.neuron_groups]
+                raise ValueError(
+                    f"The simulator already has Recorder {rec.name!r} showing {shown}; neuron_groups= "
+                    "cannot change them. Play it with Player(rec), or inject a Recorder for the groups "
+                    "you want into a fresh simulator."
+                )
     else:
         raise TypeError(
             f"Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, got {type(source).__name__}."
@@ -74,7 +281,7 @@ def recorder_for(source: Any, neuron_groups: list[NeuronGroup] | None = None) ->
     if not rec.neuron_groups:
         raise ValueError(
             f"Recorder {rec.name!r} has no neuron groups: inject it into the simulator with the "
-            "groups to show, e.g. sim.inject(rec, exc, inh)."
+            "groups to show, e.g. sim.inject(rec, exc, inh), or let Player(sim, neuron_groups=[exc, inh]) do it."
         )
     return rec
 
@@ -83,6 +290,13 @@ class RecordingSource:
     """Stands in for a Recorder when a Player plays a saved Recording (no device geometry)."""
 
     def __init__(self, recording: Recording) -> None:
+        recording.validate()
+        if not recording.groups:
+            raise ValueError(
+                "This Recording holds no neuron groups, so there is nothing to draw: a Recording needs "
+                "at least one GroupData (neuron positions and spikes), as a Recorder injected with "
+                "groups makes (sim.inject(rec, exc, inh); rec.recording)."
+            )
         self.recording = recording
         self.name = "recording"
         self.neuron_groups = list(recording.groups)
