@@ -1,6 +1,6 @@
 """Fixtures of the tutorial tier: each tutorial script run once per entry point (cached for the
 session, so the spike, scene and browser tests of a run share it), and the browser fixtures of
-``tests/browser`` (headless Chromium, pages that record their errors) for the browser checks."""
+``tests/browser`` (pages that record their errors, screenshots) for the browser checks."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _browser_conftest():
 
 
 _bc = _browser_conftest()
-# the browser tier's fixtures, and the hook that tells new_page whether the test passed
-chromium = _bc.chromium
+# the browser tier's page fixtures, and the hook that tells new_page whether the test passed
+# (they use the session's one Chromium, the ``chromium`` fixture of tests/conftest.py)
 new_page = _bc.new_page
 artifacts_dir = _bc.artifacts_dir
 pytest_runtest_makereport = _bc.pytest_runtest_makereport
