@@ -94,14 +94,22 @@ def build_time() -> None:
         t0 = time.perf_counter()
         scene_payload(Scene.build(rec))
         times.append(time.perf_counter() - t0)
-    print(f"   Scene.build + scene_payload: median {statistics.median(times) * 1e3:.1f} ms (min {min(times) * 1e3:.1f} ms)")
+    print(
+        f"   Scene.build + scene_payload: median {statistics.median(times) * 1e3:.1f} ms (min {min(times) * 1e3:.1f} ms)"
+    )
 
 
 def _bare_bundle(tmp: Path) -> str:
     out = tmp / "bare.js"
     subprocess.run(
-        [str(ROOT / "node_modules/.bin/esbuild"), str(ROOT / "benchmarks/bare_points.ts"), "--bundle",
-         "--format=esm", "--minify", f"--outfile={out}"],
+        [
+            str(ROOT / "node_modules/.bin/esbuild"),
+            str(ROOT / "benchmarks/bare_points.ts"),
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            f"--outfile={out}",
+        ],
         check=True,
         capture_output=True,
     )
@@ -150,7 +158,9 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
         tmp = Path(tmpdir)
         bundle = _bare_bundle(tmp)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        print(f"\n3. Playback fps vs bare three.js Points, same neurons, same page, headless Chromium (target ≥ 0.9×; {rounds} alternating windows of {seconds:g} s each)")
+        print(
+            f"\n3. Playback fps vs bare three.js Points, same neurons, same page, headless Chromium (target ≥ 0.9×; {rounds} alternating windows of {seconds:g} s each)"
+        )
         for n in (10_000, 100_000):
             rec = synthetic_recording(n, 10 * n)
             player = Player(rec, scatterargs={"s": (POINT_PX * 72 / 100) ** 2})
@@ -159,7 +169,9 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
             page = browser.new_page(viewport={"width": VIEWPORT["width"], "height": 1200})
             page.goto(player_html.as_uri())
             page.wait_for_function("() => [...(window.__cleoPlayers || [])][0]?.renders > 0", timeout=60000)
-            size = page.evaluate("() => { const c = document.querySelector('.cleo-canvas'); return [c.width, c.height]; }")
+            size = page.evaluate(
+                "() => { const c = document.querySelector('.cleo-canvas'); return [c.width, c.height]; }"
+            )
             positions = np.concatenate([g.positions for g in rec.groups]) / 1e-6
             _add_bare(page, positions, bundle, size[0], size[1])
             # speed 1/10x (the default) and 1x (every drawn frame skips ~16 frames, whose
@@ -172,11 +184,15 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
                 bare.append(page.evaluate(_WINDOW, ["bare", seconds, 0.1]))
             page.close()
             b = statistics.median(bare)
-            print(f"   {n:>7,} neurons, {10 * n // 1000:,} spikes per 1 ms frame ({size[0]}x{size[1]} px): "
-                  f"bare Points {b:.1f} fps [{', '.join(f'{x:.1f}' for x in bare)}]")
+            print(
+                f"   {n:>7,} neurons, {10 * n // 1000:,} spikes per 1 ms frame ({size[0]}x{size[1]} px): "
+                f"bare Points {b:.1f} fps [{', '.join(f'{x:.1f}' for x in bare)}]"
+            )
             for speed, fps in ours.items():
                 o = statistics.median(fps)
-                print(f"      player playing at {speed:g}x: {o:.1f} fps -> ratio {o / b:.2f}   [{', '.join(f'{x:.1f}' for x in fps)}]")
+                print(
+                    f"      player playing at {speed:g}x: {o:.1f} fps -> ratio {o / b:.2f}   [{', '.join(f'{x:.1f}' for x in fps)}]"
+                )
 
         print("\n4. Display -> first drawn frame, 100,000 neurons and 1,000,000 spikes (target ≤ 2 s)")
         rec = synthetic_recording(100_000, 1_000_000)
@@ -191,8 +207,10 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
             # which a notebook (binary websocket buffers) does not pay
             firsts.append(page.evaluate("() => [...window.__cleoPlayers][0].firstRenderAt") / 1000)
             page.close()
-        print(f"   standalone page, navigation start -> first frame: median {statistics.median(firsts):.2f} s "
-              f"(runs: {', '.join(f'{x:.2f}' for x in firsts)})")
+        print(
+            f"   standalone page, navigation start -> first frame: median {statistics.median(firsts):.2f} s "
+            f"(runs: {', '.join(f'{x:.2f}' for x in firsts)})"
+        )
         browser.close()
 
 

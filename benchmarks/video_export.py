@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 TARGET = 10.0
 
@@ -61,8 +62,10 @@ def compare(n_e: int, duration_ms: float) -> dict[str, float]:
     n_neurons = len(s.exc) + len(s.inh)
     n_frames_vv = len(vv._value_per_device_per_frame)
     n_frames = rec.recording.n_frames
-    print(f"\n== {n_neurons:,} neurons, {duration_ms:g} ms simulated: {n_frames_vv} frames (cleo), "
-          f"{n_frames} frames (ours); network built and run in {t_sim:.1f} s")
+    print(
+        f"\n== {n_neurons:,} neurons, {duration_ms:g} ms simulated: {n_frames_vv} frames (cleo), "
+        f"{n_frames} frames (ours); network built and run in {t_sim:.1f} s"
+    )
     if n_frames_vv != n_frames:
         print("   WARNING: different frame counts")
 
@@ -81,8 +84,10 @@ def compare(n_e: int, duration_ms: float) -> dict[str, float]:
         ok = "<video" in html
         ratio = t_cleo / t if t > 0 else float("inf")
         speed = f"{ratio:6.1f}x" if t is not t_cleo else "   1.0x"
-        print(f"   {name:<62} {t:8.2f} s  {1e3 * t / max(n_frames, 1):7.1f} ms/frame  {speed}"
-              f"  ({len(html) / 1024:.0f} kB html{'' if ok else ', NO <video> TAG'})")
+        print(
+            f"   {name:<62} {t:8.2f} s  {1e3 * t / max(n_frames, 1):7.1f} ms/frame  {speed}"
+            f"  ({len(html) / 1024:.0f} kB html{'' if ok else ', NO <video> TAG'})"
+        )
     r_player, r_ani = t_cleo / t_player, t_cleo / t_ani
     for label, r in (("Player.to_html5_video", r_player), ("generate_Animation().to_html5_video", r_ani)):
         verdict = "meets" if r >= TARGET else "MISSES"
@@ -113,9 +118,11 @@ def main() -> None:
 
     print("\nSummary (speed-up over cleo; target >= 10x)")
     for r in results:
-        print(f"   {r['neurons']:>6,} neurons, {r['frames']:>3} frames: cleo {r['cleo']:7.2f} s | "
-              f"Player {r['player']:6.2f} s ({r['cleo'] / r['player']:5.1f}x) | "
-              f"generate_Animation {r['animation']:6.2f} s ({r['cleo'] / r['animation']:5.1f}x)")
+        print(
+            f"   {r['neurons']:>6,} neurons, {r['frames']:>3} frames: cleo {r['cleo']:7.2f} s | "
+            f"Player {r['player']:6.2f} s ({r['cleo'] / r['player']:5.1f}x) | "
+            f"generate_Animation {r['animation']:6.2f} s ({r['cleo'] / r['animation']:5.1f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,17 +1,19 @@
-/* Decodes the binary payload (see ../src/cleo_player/payload.py) into typed arrays. */
-import type { Buffers, SceneMeta } from "./types";
+/* Decodes the binary payload (see ../src/cleo_player/payload.py) into typed arrays, and
+ * appends the frames of live-run messages. */
+import type { AppendMessage, Buffers, FrameBufferName, SceneMeta } from "./types";
 
+/** The decoded payload: the buffers of `Buffers` as typed arrays, under the same names. */
 export interface SceneData {
   meta: SceneMeta;
   positions: Float32Array; // n_neurons * 3, axis units
   visible: Uint8Array | null; // null = all visible
-  spikePtr: Uint32Array; // n_frames + 1
-  spikeIdx: Uint16Array | Uint32Array; // global neuron index, frame-sorted
-  frameTimes: Float64Array; // n_frames, ms (frame start)
+  spike_ptr: Uint32Array; // n_frames + 1
+  spike_idx: Uint16Array | Uint32Array; // global neuron index, frame-sorted
+  frame_start_ms: Float64Array; // n_frames
   values: Float32Array; // n_frames * n_channels
-  lightPoints: Float32Array;
-  lightT: Float32Array;
-  lightSrc: Float32Array;
+  light_points: Float32Array; // n_light_points * 3
+  light_transmittance: Float32Array;
+  light_source: Float32Array;
 }
 
 type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
@@ -28,30 +30,33 @@ function view<T>(ctor: TypedCtor<T>, dv: DataView | undefined): T {
 }
 
 export function decode(meta: SceneMeta, buffers: Buffers): SceneData {
-  const frameTimes = new Float64Array(meta.n_frames);
-  const given = view(Float64Array, buffers.frame_t);
-  if (given.length === meta.n_frames && !meta.uniform) frameTimes.set(given);
-  else for (let k = 0; k < meta.n_frames; k++) frameTimes[k] = meta.t0_ms + k * meta.dt_ms;
-  const spikeIdx = meta.index_bytes === 2 ? view(Uint16Array, buffers.spike_idx) : view(Uint32Array, buffers.spike_idx);
-  let spikePtr = view(Uint32Array, buffers.spike_ptr);
-  if (spikePtr.length < meta.n_frames + 1) spikePtr = new Uint32Array(meta.n_frames + 1);
+  const frame_start_ms = new Float64Array(meta.n_frames);
+  const given = view(Float64Array, buffers.frame_start_ms);
+  if (given.length === meta.n_frames) frame_start_ms.set(given);
+  else for (let k = 0; k < meta.n_frames; k++) frame_start_ms[k] = meta.t0_ms + k * meta.dt_ms;
+  let spike_ptr = view(Uint32Array, buffers.spike_ptr);
+  if (spike_ptr.length < meta.n_frames + 1) spike_ptr = new Uint32Array(meta.n_frames + 1);
   return {
     meta,
     positions: view(Float32Array, buffers.positions),
     visible: meta.all_visible ? null : view(Uint8Array, buffers.visible),
-    spikePtr,
-    spikeIdx,
-    frameTimes,
+    spike_ptr,
+    spike_idx: spikeIndex(meta, buffers.spike_idx),
+    frame_start_ms,
     values: view(Float32Array, buffers.values),
-    lightPoints: view(Float32Array, buffers.light_points),
-    lightT: view(Float32Array, buffers.light_t),
-    lightSrc: view(Float32Array, buffers.light_src),
+    light_points: view(Float32Array, buffers.light_points),
+    light_transmittance: view(Float32Array, buffers.light_transmittance),
+    light_source: view(Float32Array, buffers.light_source),
   };
+}
+
+function spikeIndex(meta: SceneMeta, dv: DataView | undefined): Uint16Array | Uint32Array {
+  return meta.index_bytes === 2 ? view(Uint16Array, dv) : view(Uint32Array, dv);
 }
 
 /** The frame shown at simulated time t (ms): the last frame starting at or before t. */
 export function frameAt(data: SceneData, tMs: number): number {
-  const ft = data.frameTimes;
+  const ft = data.frame_start_ms;
   const n = data.meta.n_frames;
   if (n === 0) return 0;
   if (data.meta.uniform) {
@@ -68,54 +73,45 @@ export function frameAt(data: SceneData, tMs: number): number {
   return lo;
 }
 
-/** A live-run message: frames `first_frame .. n_frames-1` (see ../src/cleo_player/live.py). */
-export interface AppendMessage {
-  type: "append";
-  first_frame: number;
-  n_frames: number;
-  t_end_ms: number;
-}
-
-type Typed = Float32Array | Float64Array | Uint16Array | Uint32Array;
-
 /** Append streamed frames; arrays grow geometrically, so a long run costs O(total data). */
 export function appendFrames(data: SceneData, msg: AppendMessage, buffers: DataView[]): SceneData {
   const meta = data.meta;
   if (msg.first_frame !== meta.n_frames) return data; // out of order: the final state will resend all
-  const counts = view(Uint32Array, buffers[0]);
-  const nNew = counts.length;
-  const idxNew = meta.index_bytes === 2 ? view(Uint16Array, buffers[1]) : view(Uint32Array, buffers[1]);
-  const valuesNew = view(Float32Array, buffers[2]);
-  const timesNew = view(Float64Array, buffers[3]);
+  const named = {} as Record<FrameBufferName, DataView | undefined>;
+  msg.buffers.forEach((name, i) => (named[name] = buffers[i]));
+  const ptrNew = view(Uint32Array, named.spike_ptr); // relative to the message's first frame
+  const nNew = Math.max(ptrNew.length - 1, 0);
+  const idxNew = spikeIndex(meta, named.spike_idx);
+  const valuesNew = view(Float32Array, named.values);
+  const timesNew = view(Float64Array, named.frame_start_ms);
   const nFrames = meta.n_frames + nNew;
   const nSpikes = meta.n_spikes + idxNew.length;
-  const spikePtr = grow(data.spikePtr, meta.n_frames + 1, nFrames + 1, (n) => new Uint32Array(n));
-  let acc = spikePtr[meta.n_frames];
-  for (let k = 0; k < nNew; k++) {
-    acc += counts[k];
-    spikePtr[meta.n_frames + k + 1] = acc;
-  }
-  const spikeIdx =
+  const spike_ptr = grow(data.spike_ptr, meta.n_frames + 1, nFrames + 1, (n) => new Uint32Array(n));
+  const base = spike_ptr[meta.n_frames];
+  for (let k = 1; k <= nNew; k++) spike_ptr[meta.n_frames + k] = base + ptrNew[k];
+  const spike_idx =
     meta.index_bytes === 2
-      ? grow(data.spikeIdx as Uint16Array, meta.n_spikes, nSpikes, (n) => new Uint16Array(n))
-      : grow(data.spikeIdx as Uint32Array, meta.n_spikes, nSpikes, (n) => new Uint32Array(n));
-  spikeIdx.set(idxNew, meta.n_spikes);
+      ? grow(data.spike_idx as Uint16Array, meta.n_spikes, nSpikes, (n) => new Uint16Array(n))
+      : grow(data.spike_idx as Uint32Array, meta.n_spikes, nSpikes, (n) => new Uint32Array(n));
+  spike_idx.set(idxNew, meta.n_spikes);
   const nCh = meta.n_channels;
   const values = grow(data.values, meta.n_frames * nCh, nFrames * nCh, (n) => new Float32Array(n));
   values.set(valuesNew.subarray(0, nNew * nCh), meta.n_frames * nCh);
-  const frameTimes = grow(data.frameTimes, meta.n_frames, nFrames, (n) => new Float64Array(n));
-  frameTimes.set(timesNew.subarray(0, nNew), meta.n_frames);
-  const uniform = meta.uniform && (meta.n_frames === 0 || isUniform(frameTimes, meta.n_frames - 1, nFrames, meta.dt_ms));
-  const t0 = nFrames ? frameTimes[0] : meta.t0_ms;
+  const frame_start_ms = grow(data.frame_start_ms, meta.n_frames, nFrames, (n) => new Float64Array(n));
+  frame_start_ms.set(timesNew.subarray(0, nNew), meta.n_frames);
+  const uniform = meta.uniform && (meta.n_frames === 0 || isUniform(frame_start_ms, meta.n_frames - 1, nFrames, meta.dt_ms));
+  const t0 = nFrames ? frame_start_ms[0] : meta.t0_ms;
   return {
     ...data,
     meta: { ...meta, n_frames: nFrames, n_spikes: nSpikes, t_end_ms: msg.t_end_ms, t0_ms: t0, uniform, message: "" },
-    spikePtr,
-    spikeIdx,
+    spike_ptr,
+    spike_idx,
     values,
-    frameTimes,
+    frame_start_ms,
   };
 }
+
+type Typed = Float32Array | Float64Array | Uint16Array | Uint32Array;
 
 function isUniform(ft: Float64Array, from: number, to: number, dt: number): boolean {
   for (let k = Math.max(from, 1); k < to; k++) if (Math.abs(ft[k] - ft[k - 1] - dt) > 1e-6 * dt) return false;

@@ -8,105 +8,13 @@
  * Object3D. Lit materials get a soft ambient light and a directional light that follows the
  * camera (a headlamp). */
 import * as THREE from "three";
-import type { PlayerModel } from "./types";
-
-type Vec3 = [number, number, number];
-type RGB = [number, number, number];
+import type { BufferGeometryDesc, ExtraDesc, ExtrasData, MaterialDesc, PlayerModel, PrimitiveGeometryDesc, RGB } from "./types";
 
 /** Extras draw after the player's own translucent points (neurons 0, light clouds 1). */
 const RENDER_ORDER = 2;
 const AMBIENT_INTENSITY = 0.9;
 const HEADLAMP_INTENSITY = 2.4;
 
-interface PrimitiveGeometryDesc {
-  kind: "SphereGeometry" | "BoxGeometry" | "CylinderGeometry" | "ConeGeometry" | "PlaneGeometry";
-  key: string;
-  params: Record<string, number | boolean>;
-}
-
-interface BufferGeometryDesc {
-  kind: "BufferGeometry";
-  key: string;
-  attributes: Record<string, { itemSize: number; count: number }>;
-  index: { count: number } | null;
-}
-
-type GeometryDesc = PrimitiveGeometryDesc | BufferGeometryDesc;
-
-interface MaterialCommon {
-  key: string;
-  color: RGB; // sRGB
-  opacity: number;
-  transparent: boolean;
-  side: "FrontSide" | "BackSide" | "DoubleSide";
-  vertexColors: boolean;
-  depthTest: boolean;
-  depthWrite: boolean;
-  visible: boolean;
-}
-
-interface MeshBasicDesc extends MaterialCommon {
-  kind: "MeshBasicMaterial";
-  wireframe: boolean;
-}
-
-interface MeshLambertDesc extends MaterialCommon {
-  kind: "MeshLambertMaterial";
-  wireframe: boolean;
-  emissive: RGB;
-  emissiveIntensity: number;
-}
-
-interface MeshPhongDesc extends MaterialCommon {
-  kind: "MeshPhongMaterial";
-  wireframe: boolean;
-  emissive: RGB;
-  emissiveIntensity: number;
-  specular: RGB;
-  shininess: number;
-  flatShading: boolean;
-}
-
-interface MeshStandardDesc extends MaterialCommon {
-  kind: "MeshStandardMaterial";
-  wireframe: boolean;
-  emissive: RGB;
-  emissiveIntensity: number;
-  roughness: number;
-  metalness: number;
-  flatShading: boolean;
-}
-
-interface PointsDesc extends MaterialCommon {
-  kind: "PointsMaterial";
-  size: number;
-  sizeAttenuation: boolean;
-}
-
-interface LineBasicDesc extends MaterialCommon {
-  kind: "LineBasicMaterial";
-  linewidth: number;
-}
-
-type MaterialDesc = MeshBasicDesc | MeshLambertDesc | MeshPhongDesc | MeshStandardDesc | PointsDesc | LineBasicDesc;
-
-export interface ExtraDesc {
-  id?: string; // the pythreejs widget's model id (roots only)
-  type: "Mesh" | "Points" | "Line" | "LineSegments" | "LineLoop" | "Group";
-  name: string;
-  visible: boolean;
-  position: Vec3;
-  rotation: [number, number, number, string];
-  quaternion: [number, number, number, number] | null;
-  scale: Vec3;
-  matrix: number[] | null; // column-major, when matrixAutoUpdate is off
-  renderOrder: number;
-  geometry?: GeometryDesc;
-  material?: MaterialDesc;
-  children: ExtraDesc[];
-}
-
-type ExtrasData = Record<string, Record<string, DataView>>;
 
 const SIDES = { FrontSide: THREE.FrontSide, BackSide: THREE.BackSide, DoubleSide: THREE.DoubleSide } as const;
 const LIT = new Set(["MeshLambertMaterial", "MeshPhongMaterial", "MeshStandardMaterial"]);
@@ -155,8 +63,14 @@ function bufferGeometry(g: BufferGeometryDesc, data: ExtrasData): THREE.BufferGe
     if (name === "color") {
       // pythreejs colours are sRGB (three.js r97 had no colour management): to linear, on a copy
       // (the model's buffer is shared by every view of the player)
-      const linear = new Float32Array(values.length);
-      for (let i = 0; i < values.length; i++) linear[i] = THREE.SRGBToLinear(values[i]);
+      const linear = values.slice();
+      const c = new THREE.Color();
+      for (let i = 0; i + 2 < linear.length; i += a.itemSize) {
+        c.setRGB(linear[i], linear[i + 1], linear[i + 2], THREE.SRGBColorSpace);
+        linear[i] = c.r;
+        linear[i + 1] = c.g;
+        linear[i + 2] = c.b;
+      }
       geom.setAttribute(name, new THREE.BufferAttribute(linear, a.itemSize));
     } else {
       geom.setAttribute(name, new THREE.BufferAttribute(values, a.itemSize));

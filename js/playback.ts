@@ -45,7 +45,7 @@ export class SpikeState {
   }
 
   private applyFrame(f: number, as: number = f): void {
-    const { spikePtr, spikeIdx } = this.data;
+    const { spike_ptr: spikePtr, spike_idx: spikeIdx } = this.data;
     const last = this.lastSpike;
     const end = spikePtr[f + 1];
     for (let s = spikePtr[f]; s < end; s++) {
@@ -207,7 +207,7 @@ export class Playback {
   }
 
   frameStart(f: number): number {
-    return this.nFrames ? this.data.frameTimes[f] : this.data.meta.t_end_ms;
+    return this.nFrames ? this.data.frame_start_ms[f] : this.data.meta.t_end_ms;
   }
 
   private clampFrame(f: number): number {

@@ -1,9 +1,9 @@
 /* One Playback per player model, shared by all its views: full players and controls-only views
  * (which may come from another copy of the bundle, so the registry lives on globalThis). */
-import { type AppendMessage, appendFrames, decode } from "./data";
+import { appendFrames, decode } from "./data";
 import { Playback } from "./playback";
 import { STYLES } from "./styles";
-import type { PlayerModel } from "./types";
+import type { AppendMessage, PlayerModel } from "./types";
 
 /** What a view needs to hear about besides the frame: new data, appended frames. */
 export interface DataListener {

@@ -4,7 +4,7 @@
 import * as THREE from "three";
 import type { SceneData } from "./data";
 import type { DirtyRange, SpikeState } from "./playback";
-import { lighten } from "./colors";
+import { ROI_DARKEN, lighten } from "./colors";
 
 /* Per neuron only its position, last spike frame and group index (negative = hidden, outside
  * the axis limits); colours and sizes come from per-group uniforms. Few attributes keep
@@ -148,9 +148,9 @@ export class SceneObjects {
   private addLight(lm: SceneData["meta"]["lights"][number]): void {
     const d = this.data;
     const geom = new THREE.BufferGeometry();
-    geom.setAttribute("position", new THREE.BufferAttribute(d.lightPoints.subarray(lm.offset * 3, (lm.offset + lm.count) * 3), 3));
-    geom.setAttribute("transmittance", new THREE.BufferAttribute(d.lightT.subarray(lm.offset, lm.offset + lm.count), 1));
-    geom.setAttribute("source", new THREE.BufferAttribute(d.lightSrc.subarray(lm.offset, lm.offset + lm.count), 1));
+    geom.setAttribute("position", new THREE.BufferAttribute(d.light_points.subarray(lm.offset * 3, (lm.offset + lm.count) * 3), 3));
+    geom.setAttribute("transmittance", new THREE.BufferAttribute(d.light_transmittance.subarray(lm.offset, lm.offset + lm.count), 1));
+    geom.setAttribute("source", new THREE.BufferAttribute(d.light_source.subarray(lm.offset, lm.offset + lm.count), 1));
     const intensity = new Float32Array(Math.max(lm.n_sources, 1));
     const texture = new THREE.DataTexture(intensity, intensity.length, 1, THREE.RedFormat, THREE.FloatType);
     texture.needsUpdate = true;
@@ -222,7 +222,7 @@ export class SceneObjects {
     if (rois.length) {
       const g = new THREE.BufferGeometry();
       g.setAttribute("position", new THREE.Float32BufferAttribute(rois.flat(), 3));
-      const m = new THREE.PointsMaterial({ color: c.clone().multiplyScalar(0.6), size: 7, sizeAttenuation: false });
+      const m = new THREE.PointsMaterial({ color: c.clone().multiplyScalar(ROI_DARKEN), size: 7, sizeAttenuation: false });
       this.root.add(new THREE.Points(g, m));
       this.disposables.push(g, m);
     }

@@ -1,18 +1,22 @@
-/* The model contract. Trait names and meanings are defined in
- * ../src/cleo_player/player.py (Player) and ../src/cleo_player/payload.py (the wire format). */
+/* The model contract, mirroring ../src/cleo_player/payload.py (the wire format: `SceneMeta`,
+ * `Buffers`, `AppendMessage`, same names), ../src/cleo_player/widget/player.py (the traits:
+ * `PlayerTraits`) and ../src/cleo_player/extras.py (scene extras: `ExtraDesc`). */
 import type { AnyModel } from "@anywidget/types";
 
 export type LoopMode = "loop" | "once" | "pingpong";
+export type Vec3 = [number, number, number];
+export type RGB = [number, number, number];
 
 export interface GroupMeta {
   name: string;
-  color: [number, number, number];
+  color: RGB;
   size: number; // marker diameter, CSS px
   alpha: number; // resting opacity
   offset: number; // first global neuron index
   count: number;
 }
 
+/** Where a device track's channels sit in the `values` table. */
 export interface TrackMeta {
   name: string;
   kind: string;
@@ -23,7 +27,7 @@ export interface TrackMeta {
 
 export interface LightMeta {
   name: string;
-  color: [number, number, number];
+  color: RGB;
   wavelength_nm: number;
   model: string;
   track: number; // index into tracks, or -1
@@ -31,7 +35,7 @@ export interface LightMeta {
   marker_size: number; // point diameter, axis units
   max_value: number;
   intensity_scale: number;
-  offset: number;
+  offset: number; // first point in the light_* buffers
   count: number;
   source_coords: number[][];
   source_direction: number[][];
@@ -39,13 +43,13 @@ export interface LightMeta {
 
 export interface ProbeMeta {
   name: string;
-  color: [number, number, number];
+  color: RGB;
   contacts: number[][];
 }
 
 export interface ScopeMeta {
   name: string;
-  color: [number, number, number];
+  color: RGB;
   location: number[];
   direction: number[];
   focus_depth: number;
@@ -62,6 +66,7 @@ export interface AxesMeta {
   invert_z: boolean;
 }
 
+/** `Player._meta` (payload.scene_payload). */
 export interface SceneMeta {
   version: number;
   message: string;
@@ -83,8 +88,124 @@ export interface SceneMeta {
   scopes: ScopeMeta[];
 }
 
-export type Buffers = Record<string, DataView>;
+/** The per-frame buffers, in an append message's order (payload.FRAME_BUFFERS). */
+export const FRAME_BUFFERS = ["spike_ptr", "spike_idx", "frame_start_ms", "values"] as const;
+export type FrameBufferName = (typeof FRAME_BUFFERS)[number];
 
+/** `Player._data`: the named binary buffers (see payload.py's table). */
+export interface Buffers {
+  positions: DataView;
+  visible: DataView;
+  spike_ptr: DataView;
+  spike_idx: DataView;
+  frame_start_ms: DataView;
+  values: DataView;
+  light_points: DataView;
+  light_transmittance: DataView;
+  light_source: DataView;
+}
+
+/** A live-run message (payload.append_message): frames first_frame .. n_frames - 1. */
+export interface AppendMessage {
+  type: "append";
+  first_frame: number;
+  n_frames: number;
+  t_end_ms: number;
+  buffers: FrameBufferName[];
+}
+
+// --- scene extras: pythreejs objects described by ../src/cleo_player/extras.py ---------------
+export interface PrimitiveGeometryDesc {
+  kind: "SphereGeometry" | "BoxGeometry" | "CylinderGeometry" | "ConeGeometry" | "PlaneGeometry";
+  key: string;
+  params: Record<string, number | boolean>;
+}
+
+export interface BufferGeometryDesc {
+  kind: "BufferGeometry";
+  key: string;
+  attributes: Record<string, { itemSize: number; count: number }>;
+  index: { count: number } | null;
+}
+
+export type GeometryDesc = PrimitiveGeometryDesc | BufferGeometryDesc;
+
+export interface MaterialCommon {
+  key: string;
+  color: RGB; // sRGB
+  opacity: number;
+  transparent: boolean;
+  side: "FrontSide" | "BackSide" | "DoubleSide";
+  vertexColors: boolean;
+  depthTest: boolean;
+  depthWrite: boolean;
+  visible: boolean;
+}
+
+export interface MeshBasicDesc extends MaterialCommon {
+  kind: "MeshBasicMaterial";
+  wireframe: boolean;
+}
+
+export interface MeshLambertDesc extends MaterialCommon {
+  kind: "MeshLambertMaterial";
+  wireframe: boolean;
+  emissive: RGB;
+  emissiveIntensity: number;
+}
+
+export interface MeshPhongDesc extends MaterialCommon {
+  kind: "MeshPhongMaterial";
+  wireframe: boolean;
+  emissive: RGB;
+  emissiveIntensity: number;
+  specular: RGB;
+  shininess: number;
+  flatShading: boolean;
+}
+
+export interface MeshStandardDesc extends MaterialCommon {
+  kind: "MeshStandardMaterial";
+  wireframe: boolean;
+  emissive: RGB;
+  emissiveIntensity: number;
+  roughness: number;
+  metalness: number;
+  flatShading: boolean;
+}
+
+export interface PointsDesc extends MaterialCommon {
+  kind: "PointsMaterial";
+  size: number;
+  sizeAttenuation: boolean;
+}
+
+export interface LineBasicDesc extends MaterialCommon {
+  kind: "LineBasicMaterial";
+  linewidth: number;
+}
+
+export type MaterialDesc = MeshBasicDesc | MeshLambertDesc | MeshPhongDesc | MeshStandardDesc | PointsDesc | LineBasicDesc;
+
+export interface ExtraDesc {
+  id?: string; // the pythreejs widget's model id (roots only)
+  type: "Mesh" | "Points" | "Line" | "LineSegments" | "LineLoop" | "Group";
+  name: string;
+  visible: boolean;
+  position: Vec3;
+  rotation: [number, number, number, string];
+  quaternion: [number, number, number, number] | null;
+  scale: Vec3;
+  matrix: number[] | null; // column-major, when matrixAutoUpdate is off
+  renderOrder: number;
+  geometry?: GeometryDesc;
+  material?: MaterialDesc;
+  children: ExtraDesc[];
+}
+
+export type ExtrasData = Record<string, Record<string, DataView>>;
+
+/** The Player's synced traits (widget/player.py). */
 export interface PlayerTraits {
   frame: number;
   playing: boolean;
@@ -95,7 +216,8 @@ export interface PlayerTraits {
   _meta: SceneMeta;
   _uid: string;
   _data: Buffers;
-  [key: string]: unknown;
+  _extras: ExtraDesc[];
+  _extras_data: ExtrasData;
 }
 
 export type PlayerModel = AnyModel<PlayerTraits>;

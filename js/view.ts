@@ -1,26 +1,21 @@
 /* One view of a player: canvas, camera, orbit controls, legend, message overlay and the
  * control bar. Renders on demand (frame change, camera move, resize). */
 import * as THREE from "three";
-import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import type { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
-import { lighten } from "./colors";
 import { ControlBar } from "./controls";
 import { ExtrasLayer } from "./extras";
+import { GLContext } from "./gl_context";
+import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
 import type { PlayerModel } from "./types";
 
-const BACKGROUND = 0x111318;
 const FOV = 30;
-
-function cssColor(c: number[]): string {
-  return `rgb(${c.map((v) => Math.round(v * 255)).join(",")})`;
-}
 
 export class PlayerView {
   readonly root = document.createElement("div");
   readonly stage = document.createElement("div");
-  renderer: THREE.WebGLRenderer;
   readonly camera = new THREE.PerspectiveCamera(FOV, 1, 0.1, 1e7);
   readonly scene = new THREE.Scene();
   readonly bar: ControlBar;
@@ -28,17 +23,12 @@ export class PlayerView {
   private objects: SceneObjects | null = null;
   private axes: AxesBox | null = null;
   private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
-  private orbit: OrbitControls;
-  private snapshot: HTMLImageElement | null = null;
-  private released = false;
-  private releaseTimer: ReturnType<typeof setTimeout> | null = null;
-  private visibility: IntersectionObserver;
+  private gl: GLContext;
   private overlay = document.createElement("div");
-  private legend = document.createElement("div");
+  private legend = new Legend();
   private pending: number | null = null;
   private unsubscribe: () => void;
   private resizeObserver: ResizeObserver;
-  private contextLost = false;
   private framed = false;
   private center = new THREE.Vector3();
   private radius = 1;
@@ -55,15 +45,21 @@ export class PlayerView {
     this.root.tabIndex = 0;
     this.stage.className = "cleo-stage";
     this.overlay.className = "cleo-overlay";
-    this.legend.className = "cleo-legend";
-    this.stage.append(this.legend, this.overlay);
-    [this.renderer, this.orbit] = this.attachRenderer();
+    this.stage.append(this.legend.el, this.overlay);
+    this.gl = new GLContext({
+      stage: this.stage,
+      root: this.root,
+      camera: this.camera,
+      attached: () => this.resize(),
+      render: () => this.render(),
+      requestRender: () => this.requestRender(),
+      showMessage: (message, action) => this.showMessage(message, action),
+      message: () => this.pb.data.meta.message,
+    });
     this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
     this.root.append(this.stage, this.bar.el);
     el.append(this.root);
-    this.overlay.addEventListener("click", () => {
-      if (this.contextLost) this.reattach();
-    });
+    this.overlay.addEventListener("click", () => this.gl.restore());
 
     this.scene.add(this.content);
     this.scene.add(this.camera); // the extras' headlamp is a child of the camera
@@ -82,74 +78,15 @@ export class PlayerView {
     this.resizeObserver.observe(this.stage);
     this.model.on("change:height", this.resize);
     document.addEventListener("fullscreenchange", this.resize);
-    // a view scrolled out of sight gives its WebGL context back (browsers allow ~16 per page)
-    this.visibility = new IntersectionObserver((entries) => this.onVisibility(entries[entries.length - 1].isIntersecting));
-    this.visibility.observe(this.root);
     this.resize();
   }
 
-  /** A renderer and orbit controls on a new canvas (the camera and its target are kept). */
-  private attachRenderer(): [THREE.WebGLRenderer, OrbitControls] {
-    const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, alpha: false });
-    renderer.setPixelRatio(window.devicePixelRatio || 1);
-    renderer.setClearColor(BACKGROUND, 1);
-    const canvas = renderer.domElement;
-    canvas.className = "cleo-canvas";
-    canvas.addEventListener("webglcontextlost", this.onContextLost);
-    canvas.addEventListener("webglcontextrestored", this.onContextRestored);
-    canvas.addEventListener("pointerdown", () => this.root.focus({ preventScroll: true }));
-    this.stage.prepend(canvas);
-    const orbit = new OrbitControls(this.camera, canvas);
-    if (this.orbit) {
-      // the new controls looked at (0, 0, 0) on creation: look at the old target again
-      orbit.target.copy(this.orbit.target);
-      orbit.update();
-    }
-    orbit.addEventListener("change", () => this.requestRender());
-    return [renderer, orbit];
+  get renderer(): THREE.WebGLRenderer {
+    return this.gl.renderer;
   }
 
-  /** Free the WebGL context; keep a picture of the last frame in its place. */
-  private detachRenderer(keepPicture: boolean): void {
-    const canvas = this.renderer.domElement;
-    if (keepPicture && !this.contextLost) {
-      this.snapshot ??= document.createElement("img");
-      this.snapshot.className = "cleo-snapshot";
-      this.snapshot.src = canvas.toDataURL();
-      this.snapshot.style.height = canvas.style.height;
-      this.stage.prepend(this.snapshot);
-    }
-    this.orbit.dispose();
-    canvas.removeEventListener("webglcontextlost", this.onContextLost);
-    canvas.removeEventListener("webglcontextrestored", this.onContextRestored);
-    this.renderer.dispose();
-    this.renderer.forceContextLoss();
-    canvas.remove();
-  }
-
-  /** Get a fresh WebGL context (after a release or a context the browser took away). */
-  private reattach(): void {
-    this.detachRenderer(false);
-    [this.renderer, this.orbit] = this.attachRenderer();
-    this.snapshot?.remove();
-    this.released = false;
-    this.contextLost = false;
-    this.showMessage(this.pb.data.meta.message);
-    this.resize();
-    this.render();
-  }
-
-  private onVisibility(visible: boolean): void {
-    if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
-    this.releaseTimer = null;
-    if (visible && (this.released || this.contextLost)) this.reattach();
-    else if (!visible && !this.released && !document.fullscreenElement) {
-      this.releaseTimer = setTimeout(() => {
-        this.releaseTimer = null;
-        this.detachRenderer(true);
-        this.released = true;
-      }, 2000);
-    }
+  private get orbit(): OrbitControls {
+    return this.gl.orbit;
   }
 
   /** (Re)build the three.js objects from the playback's data (camera kept unless first). */
@@ -174,7 +111,7 @@ export class PlayerView {
     this.camera.near = this.radius / 100;
     this.camera.far = this.radius * 100;
     this.camera.updateProjectionMatrix();
-    this.buildLegend();
+    this.legend.show(meta);
     this.showMessage(meta.message);
     if (first) this.resetCamera();
     else this.requestRender();
@@ -187,36 +124,10 @@ export class PlayerView {
     this.requestRender();
   }
 
-  private showMessage(message: string): void {
+  private showMessage(message: string, action = false): void {
     this.overlay.textContent = message || "";
     this.overlay.style.display = message ? "flex" : "none";
-  }
-
-  private buildLegend(): void {
-    const meta = this.pb.data.meta;
-    const items: Array<[string, number[], string]> = [
-      ...meta.groups.map((g): [string, number[], string] => [g.name, g.color, "dot"]),
-      ...meta.lights.map((l): [string, number[], string] => [l.name, l.color, "patch"]),
-      ...meta.probes.map((p): [string, number[], string] => [p.name, lighten(p.color), "cross"]),
-      ...meta.scopes.flatMap((s): Array<[string, number[], string]> => [
-        [s.name, s.color, "patch"],
-        ...(s.rois.length ? [[`${s.sensor || s.name} ROIs`, s.color.map((c) => c * 0.6), "dot"] as [string, number[], string]] : []),
-      ]),
-    ];
-    this.legend.replaceChildren(
-      ...items.map(([name, color, kind]) => {
-        const row = document.createElement("div");
-        const sw = document.createElement("span");
-        sw.className = `cleo-swatch cleo-swatch-${kind}`;
-        sw.style.background = kind === "cross" ? "transparent" : cssColor(color);
-        sw.style.color = cssColor(color);
-        if (kind === "cross") sw.textContent = "×";
-        const label = document.createElement("span");
-        label.textContent = name; // names are text, never HTML
-        row.append(sw, label);
-        return row;
-      }),
-    );
+    this.overlay.classList.toggle("cleo-overlay-action", action);
   }
 
   /** mplot3d's default view: azimuth −60°, elevation 30°, whole box in sight. */
@@ -273,7 +184,7 @@ export class PlayerView {
   }
 
   render(): void {
-    if (this.contextLost || this.released || !this.objects) return;
+    if (!this.gl.usable || !this.objects) return;
     const size = this.renderer.getDrawingBufferSize(new THREE.Vector2());
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
@@ -284,26 +195,9 @@ export class PlayerView {
     this.root.dataset.frame = String(this.pb.frame);
   }
 
-  private onContextLost = (e: Event): void => {
-    e.preventDefault(); // lets the browser restore it
-    this.contextLost = true;
-    this.overlay.classList.add("cleo-overlay-action");
-    this.showMessage("The 3D view lost its WebGL context (too many 3D views on the page?). Click to restore it.");
-  };
-
-  private onContextRestored = (): void => {
-    this.contextLost = false;
-    this.renderer.setClearColor(BACKGROUND, 1); // three.js restores its state with a black one
-    this.overlay.classList.remove("cleo-overlay-action");
-    this.showMessage(this.pb.data.meta.message);
-    this.render();
-  };
-
   dispose(): void {
     this.unsubscribe();
     this.resizeObserver.disconnect();
-    this.visibility.disconnect();
-    if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
     this.model.off("change:height", this.resize);
     document.removeEventListener("fullscreenchange", this.resize);
     if (this.pending !== null) cancelAnimationFrame(this.pending);
@@ -311,7 +205,7 @@ export class PlayerView {
     this.objects?.dispose();
     this.axes?.dispose();
     this.extras.dispose();
-    if (!this.released) this.detachRenderer(false);
+    this.gl.dispose();
     this.root.remove();
   }
 }

@@ -7,9 +7,8 @@ tutorial edits reviewable as plain Python diffs.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -18,7 +17,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1] / "notebooks"
 
 VIDEO_VISUALIZATION = [
-    ("md", """# Video visualization, interactive
+    (
+        "md",
+        """# Video visualization, interactive
 
 This is cleo's *Video visualization* tutorial, rewritten for **cleo-player**. Instead of waiting
 for an mp4 you cannot rotate or pause, you get an interactive 3D player right after the run:
@@ -27,9 +28,12 @@ can play, pause, scrub and orbit.
 
 **Migrating from `VideoVisualizer` is one line:** replace
 `vv = cleo.viz.VideoVisualizer(dt=1 * b2.ms, devices="all")` with
-`rec = cleo_player.Recorder(dt=1 * b2.ms, devices="all")` and inject it the same way."""),
+`rec = cleo_player.Recorder(dt=1 * b2.ms, devices="all")` and inject it the same way.""",
+    ),
     ("md", "First some boilerplate:"),
-    ("code", """import brian2.only as b2
+    (
+        "code",
+        """import brian2.only as b2
 from brian2 import np
 import matplotlib.pyplot as plt
 import cleo
@@ -43,11 +47,17 @@ b2.prefs.codegen.target = "numpy"
 np.random.seed(17230616)
 cleo.utilities.set_seed(17900717)
 c_exc = "xkcd:tomato"
-c_inh = "xkcd:cerulean blue\""""),
-    ("md", """## Set up the simulation
+c_inh = "xkcd:cerulean blue\"""",
+    ),
+    (
+        "md",
+        """## Set up the simulation
 ### Network
-We'll use excitatory and inhibitory populations of exponential integrate-and-fire neurons."""),
-    ("code", """b2.defaultclock.dt = 0.5 * b2.ms
+We'll use excitatory and inhibitory populations of exponential integrate-and-fire neurons.""",
+    ),
+    (
+        "code",
+        """b2.defaultclock.dt = 0.5 * b2.ms
 n_e = 400
 n_i = n_e // 4
 
@@ -89,12 +99,18 @@ S_ee.connect(condition="abs(i-j)<=20")
 mon_e = b2.SpikeMonitor(exc)
 mon_i = b2.SpikeMonitor(inh)
 
-net = b2.Network(exc, inh, S_ei, S_ie, S_ee, mon_e, mon_i)"""),
-    ("md", """### Coordinates and optogenetics
+net = b2.Network(exc, inh, S_ei, S_ie, S_ee, mon_e, mon_i)""",
+    ),
+    (
+        "md",
+        """### Coordinates and optogenetics
 We place both populations in a cylinder and add two 473 nm optic fibres. As in cleo's tutorial, we
 keep the plotting arguments in `plotargs`: the Player takes exactly the arguments of
-`cleo.viz.plot`."""),
-    ("code", """from cleo.coords import assign_coords_uniform_cylinder
+`cleo.viz.plot`.""",
+    ),
+    (
+        "code",
+        """from cleo.coords import assign_coords_uniform_cylinder
 
 r = 1
 assign_coords_uniform_cylinder(exc, xyz_start=(0, 0, 0.3), xyz_end=(0, 0, 0.4), radius=r)
@@ -116,14 +132,23 @@ plotargs = {
     "zlim": (0, 600),
     "scatterargs": {"s": 20},  # to adjust neuron marker size
     "axis_scale_unit": b2.um,
-}"""),
+}""",
+    ),
     ("md", "### Simulator, optogenetics injection"),
-    ("code", """sim = cleo.CLSimulator(net)
+    (
+        "code",
+        """sim = cleo.CLSimulator(net)
 sim.inject(opsin, exc, Iopto_var_name="I")
 sim.inject(fibers, exc)
-sorted(device.name for device in sim.devices)"""),
-    ("md", "### Processor\nOpen-loop optogenetic stimulation: a random walk on fibre 1, then a constant 5 mW/mm² on fibre 2 after 50 ms."),
-    ("code", """fibers.update([5, 0] * b2.mwatt / b2.mm2)
+sorted(device.name for device in sim.devices)""",
+    ),
+    (
+        "md",
+        "### Processor\nOpen-loop optogenetic stimulation: a random walk on fibre 1, then a constant 5 mW/mm² on fibre 2 after 50 ms.",
+    ),
+    (
+        "code",
+        """fibers.update([5, 0] * b2.mwatt / b2.mm2)
 
 
 class OpenLoopOpto(cleo.ioproc.LatencyIOProcessor):
@@ -137,48 +162,75 @@ class OpenLoopOpto(cleo.ioproc.LatencyIOProcessor):
 
 
 sim.set_io_processor(OpenLoopOpto(sample_period=1 * b2.ms))
-sim.io_processor"""),
-    ("md", """## Inject the Recorder
+sim.io_processor""",
+    ),
+    (
+        "md",
+        """## Inject the Recorder
 The `Recorder` is a cleo `InterfaceDevice`, a drop-in for `VideoVisualizer`: same arguments, injected
 the same way, naming the neuron groups to show. Unlike `VideoVisualizer` it keeps exact spike
 times, keeps the spikes of the last frame, and restarts cleanly after `sim.reset()`. Its `dt`
-(frame length) costs nothing to lower: playback runs in your browser."""),
-    ("code", """rec = Recorder(dt=1 * b2.ms, devices="all")
+(frame length) costs nothing to lower: playback runs in your browser.""",
+    ),
+    (
+        "code",
+        """rec = Recorder(dt=1 * b2.ms, devices="all")
 sim.inject(rec, exc, inh)
-rec"""),
+rec""",
+    ),
     ("md", "## Run the simulation and play it back"),
-    ("code", """T = 100 * b2.ms
+    (
+        "code",
+        """T = 100 * b2.ms
 sim.run(T)
-print(f"{mon_e.num_spikes} exc and {mon_i.num_spikes} inh spikes")"""),
-    ("md", """As in cleo's tutorial we set the light's `max_value_viz`: the irradiance drawn at full
+print(f"{mon_e.num_spikes} exc and {mon_i.num_spikes} inh spikes")""",
+    ),
+    (
+        "md",
+        """As in cleo's tutorial we set the light's `max_value_viz`: the irradiance drawn at full
 brightness. Then the player: orbit with the mouse, play/pause with the button or the space bar,
-step with ←/→, scrub with the slider."""),
-    ("code", """fibers.max_value_viz = np.max(fibers.irradiance)
+step with ←/→, scrub with the slider.""",
+    ),
+    (
+        "code",
+        """fibers.max_value_viz = np.max(fibers.irradiance)
 player = Player(sim, **plotargs)
-player"""),
+player""",
+    ),
 ]
 
 
-
 VIDEO_VISUALIZATION += [
-    ("md", """## The matplotlib fallback: a video, like `VideoVisualizer`'s
+    (
+        "md",
+        """## The matplotlib fallback: a video, like `VideoVisualizer`'s
 
 Where widgets cannot run, or for a paper or slides, you still want a video. The Recorder keeps
 cleo's API: `generate_Animation` returns a matplotlib `FuncAnimation` drawn the way
 `cleo.viz.plot` draws, with the same frames and timing as `VideoVisualizer`'s, so existing code
 that calls `to_html5_video()`, `to_jshtml()` or `save()` on it keeps working, only well over ten
-times faster."""),
-    ("code", """ani = rec.generate_Animation(plotargs, slowdown_factor=10)
+times faster.""",
+    ),
+    (
+        "code",
+        """ani = rec.generate_Animation(plotargs, slowdown_factor=10)
 plt.close(rec.fig)  # the animation draws on this figure; we don't need it shown here
-print(f"{len(list(ani.new_frame_seq()))} frames, {ani._interval:g} ms apart")"""),
-    ("md", """The player exports the same pictures straight to a file (`.mp4`, `.gif` or `.webm`; ffmpeg
+print(f"{len(list(ani.new_frame_seq()))} frames, {ani._interval:g} ms apart")""",
+    ),
+    (
+        "md",
+        """The player exports the same pictures straight to a file (`.mp4`, `.gif` or `.webm`; ffmpeg
 comes with `imageio-ffmpeg`, nothing to install). Here we write an mp4 and show it with a link
 to the file, which keeps this notebook small; `HTML(ani.to_html5_video())` embeds it instead, as
-cleo's tutorial does."""),
-    ("code", """from IPython.display import Video
+cleo's tutorial does.""",
+    ),
+    (
+        "code",
+        """from IPython.display import Video
 
 player.save("video_visualization.mp4")
-Video("video_visualization.mp4")"""),
+Video("video_visualization.mp4")""",
+    ),
 ]
 
 SEED_SETUP = """import brian2.only as b2
@@ -191,18 +243,29 @@ s = seed_tutorial()
 sim, exc, inh, fibers, plotargs = s.sim, s.exc, s.inh, s.fibers, s.plotargs"""
 
 INTERACTIVE_PLAYBACK = [
-    ("md", """# Interactive playback
+    (
+        "md",
+        """# Interactive playback
 
 The player's controls, and how to drive the same player from Python. We reuse the network of
-the *Video visualization* tutorial (`cleo_player.examples.seed_tutorial` builds it)."""),
+the *Video visualization* tutorial (`cleo_player.examples.seed_tutorial` builds it).""",
+    ),
     ("code", SEED_SETUP),
-    ("md", """`Player(sim, **plotargs)` on a simulator without a Recorder injects one for every neuron
+    (
+        "md",
+        """`Player(sim, **plotargs)` on a simulator without a Recorder injects one for every neuron
 group that has coordinates; `player.run` then runs the simulation (see the *Live run*
-tutorial). We hide the progress bar here."""),
-    ("code", """player = Player(sim, **plotargs, speed=0.01)
+tutorial). We hide the progress bar here.""",
+    ),
+    (
+        "code",
+        """player = Player(sim, **plotargs, speed=0.01)
 player.run(100 * b2.ms, progress=False)
-player"""),
-    ("md", """## The controls
+player""",
+    ),
+    (
+        "md",
+        """## The controls
 
 | control | mouse | keyboard (player focused) |
 | --- | --- | --- |
@@ -218,30 +281,48 @@ player"""),
 The readout shows the simulated time of the frame and the recording's end, e.g.
 `t = 42.0 / 100.0 ms`. A spiking neuron flashes (brighter, larger) and fades over `decay`
 milliseconds of simulated time (`decay=0` is cleo's one-frame flash); spikes that fall in frames
-skipped at high speed still flash, and seeking shows exactly what playback shows at that frame."""),
-    ("md", """## Python control
+skipped at high speed still flash, and seeking shows exactly what playback shows at that frame.""",
+    ),
+    (
+        "md",
+        """## Python control
 
 `frame`, `playing`, `speed`, `loop` and `decay` are synced both ways with the browser; `time`
-reads the simulated time of the frame shown."""),
-    ("code", """player.frame = 30
+reads the simulated time of the frame shown.""",
+    ),
+    (
+        "code",
+        """player.frame = 30
 print(player.frame, player.time)
 player.seek(50 * b2.ms)
-print(player.frame, player.time)"""),
-    ("code", """player.speed = 0.001  # 1/1000 of real time: one 1 ms frame per second
+print(player.frame, player.time)""",
+    ),
+    (
+        "code",
+        """player.speed = 0.001  # 1/1000 of real time: one 1 ms frame per second
 player.loop = "pingpong"
 player.decay = 0 * 1.0  # cleo's exact one-frame flash (ms)
 player.play()
-print(player.playing, player.speed, player.loop)"""),
-    ("code", """player.pause()
+print(player.playing, player.speed, player.loop)""",
+    ),
+    (
+        "code",
+        """player.pause()
 player.decay = 4.0
 player.speed = 0.1
-player.loop = "loop\""""),
-    ("md", """## Reacting to the frame shown
+player.loop = "loop\"""",
+    ),
+    (
+        "md",
+        """## Reacting to the frame shown
 
 `player.observe` calls a function whenever the frame changes, in the browser (playing,
 scrubbing) or from Python. Here a line of text follows the population rate of the excitatory
-neurons at the current time; the plot below shows the whole run."""),
-    ("code", """import ipywidgets as widgets
+neurons at the current time; the plot below shows the whole run.""",
+    ),
+    (
+        "code",
+        """import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 rec = player.recording
@@ -257,23 +338,35 @@ def show_rate(change=None):
 
 player.observe(show_rate, "frame")
 show_rate()
-readout"""),
-    ("code", """fig, ax = plt.subplots(figsize=(6, 2))
+readout""",
+    ),
+    (
+        "code",
+        """fig, ax = plt.subplots(figsize=(6, 2))
 ax.plot(rec.frame_t * 1e3, rate_hz, c="xkcd:tomato")
 ax.set(xlabel="t (ms)", ylabel="exc rate (Hz)")
-fig.tight_layout()"""),
-    ("md", """## Controls in the JupyterLab sidebar
+fig.tight_layout()""",
+    ),
+    (
+        "md",
+        """## Controls in the JupyterLab sidebar
 
 `player.controls` is a controls-only view of the same player: put it next to your analysis while
-you scroll. Every view of a player shows the same frame."""),
+you scroll. Every view of a player shows the same frame.""",
+    ),
     ("code", "player.controls"),
-    ("md", """`player.show_controls(sidebar=True)` puts it in the JupyterLab sidebar (with the `sidecar`
-package) and returns the panel, to close later with `.close()`."""),
+    (
+        "md",
+        """`player.show_controls(sidebar=True)` puts it in the JupyterLab sidebar (with the `sidecar`
+package) and returns the panel, to close later with `.close()`.""",
+    ),
     ("code", """sidebar = player.show_controls(sidebar=True, title="cleo-player controls")"""),
 ]
 
 LIVE_RUN = [
-    ("md", """# Live run: watch a closed-loop experiment as it runs
+    (
+        "md",
+        """# Live run: watch a closed-loop experiment as it runs
 
 `Player(sim)` on a simulator without a Recorder injects one; `player.run(T)` runs the simulation
 with a progress bar and streams each new frame into the player shown above while it runs. Only
@@ -281,8 +374,11 @@ new frames cross to the browser; afterwards the player holds the whole run, as i
 
 Our example is closed-loop: a processor counts the excitatory spikes each millisecond and
 switches an optic fibre on whenever the population is quieter than a target (bang-bang
-control)."""),
-    ("code", """import brian2.only as b2
+control).""",
+    ),
+    (
+        "code",
+        """import brian2.only as b2
 from brian2 import np
 import cleo
 from cleo.coords import assign_coords_rand_cylinder
@@ -311,8 +407,11 @@ ng = b2.NeuronGroup(
 )
 ng.v = -70 * b2.mV
 assign_coords_rand_cylinder(ng, xyz_start=(0, 0, 0.2), xyz_end=(0, 0, 0.6), radius=0.3)
-net = b2.Network(ng)"""),
-    ("code", """opsin = chr2_4s()
+net = b2.Network(ng)""",
+    ),
+    (
+        "code",
+        """opsin = chr2_4s()
 fiber = Light(coords=(0, 0, 0.1) * b2.mm, light_model=fiber473nm(), max_value=20 * b2.mwatt / b2.mm2)
 spikes = GroundTruthSpikeRecorder(name="spikes")
 
@@ -334,28 +433,46 @@ class BangBang(cleo.ioproc.LatencyIOProcessor):
 
 
 sim.set_io_processor(BangBang(sample_period=1 * b2.ms))
-sim.io_processor"""),
+sim.io_processor""",
+    ),
     ("md", "The player exists before anything has run: it shows the neurons and waits."),
-    ("code", """player = Player(sim, colors=["xkcd:tomato"], zlim=(0, 700), speed=0.05)
-player"""),
-    ("md", """Now run. Scroll back up while it runs: the scrubber grows, the fibre switches on and off,
-and the neurons answer."""),
+    (
+        "code",
+        """player = Player(sim, colors=["xkcd:tomato"], zlim=(0, 700), speed=0.05)
+player""",
+    ),
+    (
+        "md",
+        """Now run. Scroll back up while it runs: the scrubber grows, the fibre switches on and off,
+and the neurons answer.""",
+    ),
     ("code", "player.run(150 * b2.ms)"),
-    ("code", """rec = player.recording
+    (
+        "code",
+        """rec = player.recording
 light = rec.track("Light").values[:, 0]
-print(f"{rec.n_frames} frames, {rec.n_spikes} spikes; light on in {np.mean(light > 0):.0%} of the frames")"""),
-    ("md", """Running again appends: `player.run(50 * b2.ms)` continues the same experiment and the
-same player. `sim.reset()` starts the recording afresh."""),
+print(f"{rec.n_frames} frames, {rec.n_spikes} spikes; light on in {np.mean(light > 0):.0%} of the frames")""",
+    ),
+    (
+        "md",
+        """Running again appends: `player.run(50 * b2.ms)` continues the same experiment and the
+same player. `sim.reset()` starts the recording afresh.""",
+    ),
 ]
 
 DEVICES_GALLERY = [
-    ("md", """# Devices gallery
+    (
+        "md",
+        """# Devices gallery
 
 Every cleo device that has a place in space, drawn by cleo-player as `cleo.viz.plot` draws it:
 lights of several models and wavelengths, a multi-shank electrode array and a two-photon
 microscope. Lights brighten with their recorded value relative to `max_value_viz` (else
-`max_value`), clipped at 1."""),
-    ("code", """import brian2.only as b2
+`max_value`), clipped at 1.""",
+    ),
+    (
+        "code",
+        """import brian2.only as b2
 from brian2 import np
 import cleo
 from cleo.coords import assign_coords_rand_rect_prism
@@ -384,12 +501,18 @@ ng = b2.NeuronGroup(
 )
 ng.v = -70 * b2.mV
 assign_coords_rand_rect_prism(ng, xlim=(-0.6, 0.6), ylim=(-0.6, 0.6), zlim=(0.1, 0.5))
-sim = cleo.CLSimulator(b2.Network(ng))"""),
-    ("md", """## Lights
+sim = cleo.CLSimulator(b2.Network(ng))""",
+    ),
+    (
+        "md",
+        """## Lights
 A blue optic fibre (473 nm, `fiber473nm`), an amber fibre (590 nm, for a red-shifted opsin), a
 wide-field Köhler beam and a two-photon spot (`GaussianEllipsoid`, 1060 nm, drawn dark red as
-cleo does)."""),
-    ("code", """sim.inject(chr2_4s(), ng, Iopto_var_name="I_blue")
+cleo does).""",
+    ),
+    (
+        "code",
+        """sim.inject(chr2_4s(), ng, Iopto_var_name="I_blue")
 sim.inject(vfchrimson_4s(), ng, Iopto_var_name="I_red")
 blue = Light(name="blue fibre", coords=(-0.4, -0.4, 0) * b2.mm, light_model=fiber473nm(),
              max_value=10 * b2.mwatt / b2.mm2)
@@ -400,21 +523,33 @@ beam = Light(name="Köhler beam", coords=(-0.3, 0.35, 0) * b2.mm,
 spots = Light(name="2P spots", coords=[[0.15, -0.1, 0.3], [0.25, 0.1, 0.35]] * b2.mm,
               light_model=GaussianEllipsoid(wavelength=1060 * b2.nmeter), max_value=30 * b2.mwatt)
 for light in (blue, amber, beam, spots):
-    sim.inject(light, ng)"""),
-    ("md", """## A multi-shank probe and a two-photon microscope
+    sim.inject(light, ng)""",
+    ),
+    (
+        "md",
+        """## A multi-shank probe and a two-photon microscope
 Four shanks of eight contacts each (`tile_coords`), and a `Scope` imaging GCaMP6f through a
-1 mm field of view focused 300 µm deep; the neurons it images are marked."""),
-    ("code", """shank = linear_shank_coords(0.4 * b2.mm, channel_count=8, start_location=(-0.45, 0.1, 0.1) * b2.mm)
+1 mm field of view focused 300 µm deep; the neurons it images are marked.""",
+    ),
+    (
+        "code",
+        """shank = linear_shank_coords(0.4 * b2.mm, channel_count=8, start_location=(-0.45, 0.1, 0.1) * b2.mm)
 probe = Probe(coords=tile_coords(shank, num_tiles=4, tile_vector=(0.3, 0, 0) * b2.mm), name="probe")
 sim.inject(probe, ng)
 scope = Scope(sensor=gcamp6f(), img_width=1 * b2.mm, focus_depth=0.3 * b2.mm, location=(0.1, 0, 0) * b2.mm)
 sim.inject(scope, ng)
 scope.inject_sensor_for_targets()
-print(f"{scope.n} neurons imaged")"""),
-    ("md", """## Record, stimulate, play
+print(f"{scope.n} neurons imaged")""",
+    ),
+    (
+        "md",
+        """## Record, stimulate, play
 A processor ramps the blue fibre up, alternates the two amber fibres and pulses the Köhler
-beam."""),
-    ("code", """class Protocol(cleo.ioproc.LatencyIOProcessor):
+beam.""",
+    ),
+    (
+        "code",
+        """class Protocol(cleo.ioproc.LatencyIOProcessor):
     def process(self, state_dict, t):
         ms = t / b2.ms
         return {
@@ -430,13 +565,19 @@ rec = Recorder(dt=1 * b2.ms, devices="all")
 sim.inject(rec, ng)
 sim.run(40 * b2.ms)
 player = Player(sim, colors=["xkcd:grey blue"], zlim=(0, 700))
-player"""),
-    ("md", """## Your own 3D objects
+player""",
+    ),
+    (
+        "md",
+        """## Your own 3D objects
 Geometry you describe with [pythreejs](https://pythreejs.readthedocs.io) (a brain-region mesh,
 an implant, a marker) joins the scene with `player.add(obj)`, in the player's axis units (µm
 here: the numbers on the axes; +z is depth). Changing the object from Python updates every
-view; `player.remove(obj)` takes it out. Here a translucent slab marks the imaged volume."""),
-    ("code", """import pythreejs as p3
+view; `player.remove(obj)` takes it out. Here a translucent slab marks the imaged volume.""",
+    ),
+    (
+        "code",
+        """import pythreejs as p3
 
 slab = p3.Mesh(
     p3.BoxGeometry(width=1200, height=1200, depth=400),
@@ -451,48 +592,74 @@ outline = p3.LineSegments(
 )
 volume = p3.Group(children=(slab, outline), name="imaged volume")
 player.add(volume)
-[f"{type(obj).__name__} {obj.name!r}" for obj in player.extras]"""),
+[f"{type(obj).__name__} {obj.name!r}" for obj in player.extras]""",
+    ),
     ("code", """slab.material.opacity = 0.2  # every view of the player updates"""),
 ]
 
 SHARING = [
-    ("md", """# Sharing: standalone HTML, videos, notebooks
+    (
+        "md",
+        """# Sharing: standalone HTML, videos, notebooks
 
 Three ways to share a run: an interactive HTML file, a video, and the notebook itself with its
-players still interactive."""),
-    ("code", SEED_SETUP + """
+players still interactive.""",
+    ),
+    (
+        "code",
+        SEED_SETUP
+        + """
 player = Player(sim, **plotargs)
 player.run(100 * b2.ms, progress=False)
 fibers.max_value_viz = np.max(fibers.irradiance)
 player.refresh()  # brightness follows the new max_value_viz
-player"""),
-    ("md", """## A standalone, interactive HTML file
+player""",
+    ),
+    (
+        "md",
+        """## A standalone, interactive HTML file
 `save_html` writes one file with the player, its controls and the data inlined: it plays
 offline from `file://`, with no Python and no Jupyter behind it. Send it, or attach it to a
-paper's supplementary material."""),
-    ("code", """from pathlib import Path
+paper's supplementary material.""",
+    ),
+    (
+        "code",
+        """from pathlib import Path
 
 path = player.save_html("seed_tutorial.html")
-print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")"""),
-    ("md", """## Videos
+print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")""",
+    ),
+    (
+        "md",
+        """## Videos
 The matplotlib fallback draws the same scene as `cleo.viz.plot`, frame by frame: `.mp4`,
 `.webm` or `.gif` (ffmpeg from `imageio-ffmpeg`). `slowdown_factor` works as in cleo: 10 means
-100 ms of simulation last a second."""),
-    ("code", """player.save("seed_tutorial.mp4", slowdown_factor=10)
+100 ms of simulation last a second.""",
+    ),
+    (
+        "code",
+        """player.save("seed_tutorial.mp4", slowdown_factor=10)
 player.save("seed_tutorial.gif", slowdown_factor=20, dpi=60)
 for name in ("seed_tutorial.mp4", "seed_tutorial.gif"):
-    print(name, f"{Path(name).stat().st_size / 1e3:.0f} kB")"""),
-    ("code", """from IPython.display import Image
+    print(name, f"{Path(name).stat().st_size / 1e3:.0f} kB")""",
+    ),
+    (
+        "code",
+        """from IPython.display import Image
 
-Image(url="seed_tutorial.gif")"""),
-    ("md", """`player.to_html5_video()` returns an HTML `<video>` tag with the mp4 embedded, like
+Image(url="seed_tutorial.gif")""",
+    ),
+    (
+        "md",
+        """`player.to_html5_video()` returns an HTML `<video>` tag with the mp4 embedded, like
 matplotlib's `Animation.to_html5_video()`.
 
 ## The notebook, with its players
 A notebook exported to HTML keeps its players interactive when its widget state is saved: in
 JupyterLab turn on *Settings › Save Widget State Automatically* (or execute it with
 `jupyter nbconvert --execute`), then export it. `python -m cleo_player.export notebook.ipynb`
-writes one self-contained HTML file whose players play offline."""),
+writes one self-contained HTML file whose players play offline.""",
+    ),
 ]
 
 
@@ -502,11 +669,12 @@ def write(name: str, cells: list[tuple[str, str]]) -> Path:
     nb.metadata["language_info"] = {"name": "python"}
     nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
     for i, cell in enumerate(nb.cells):
-        cell["id"] = f"{name.split('.')[0][:20]}-{i}"
+        cell["id"] = f"{name.split('.', maxsplit=1)[0][:20]}-{i}"
     path = ROOT / name
     ROOT.mkdir(exist_ok=True)
-    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", store_widget_state=False, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     nb.metadata.pop("widgets", None)  # the widget state would embed the whole JS bundle
     for cell in nb.cells:
         cell.metadata.pop("execution", None)

@@ -22,7 +22,7 @@ STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 # <script src=…> / <link href=…> on another host (what nbconvert's stock lab template writes
 # for require.js, MathJax and, through its loader, the html-manager)
-REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 needs_vendor = pytest.mark.skipif(
     not all((export.VENDOR / f).is_file() for f in export.VENDOR_FILES.values()),

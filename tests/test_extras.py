@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pythreejs")
-import pythreejs as p3  # noqa: E402
+import pythreejs as p3
 
-from cleo_player import Player  # noqa: E402
-from cleo_player import mpl_extras  # noqa: E402
-from cleo_player.extras import describe, wire  # noqa: E402
-from cleo_player.recording import GroupData, Recording  # noqa: E402
+from cleo_player import Player
+from cleo_player.extras import describe, wire
+from cleo_player.recording import GroupData, Recording
+from cleo_player.video import extras as mpl_extras
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -272,8 +272,11 @@ def test_player_add_rejects_before_adding(player):
 
 # --- the Player -------------------------------------------------------------------------------
 def test_add_remove_and_synced_state(player):
-    box, dots = green_box(position=(0, 0, 300)), p3.Points(
-        p3.BufferGeometry(attributes={"position": attr([[1, 2, 3], [4, 5, 6]])}), p3.PointsMaterial(color="yellow")
+    box, dots = (
+        green_box(position=(0, 0, 300)),
+        p3.Points(
+            p3.BufferGeometry(attributes={"position": attr([[1, 2, 3], [4, 5, 6]])}), p3.PointsMaterial(color="yellow")
+        ),
     )
     player.add(box, dots)
     assert player.extras == (box, dots)
@@ -408,13 +411,12 @@ def test_save_html_holds_the_extras(player, tmp_path):
     tri = p3.Mesh(p3.BufferGeometry(attributes={"position": attr(verts)}), p3.MeshBasicMaterial(color="red"))
     player.add(green_box(position=(0, 0, 300)), tri)
     html = player.save_html(tmp_path / "x.html").read_text()
-    state = json.loads(re.search(r'id="cleo-player-state">(.*?)</script>', html, re.S).group(1))
-    assert state["traits"]["_extras"] == player._extras
+    state = json.loads(re.search(r'id="cleo-player-state">(.*?)</script>', html, re.DOTALL).group(1))
+    assert state["_extras"] == player._extras
     key = player._extras[1]["geometry"]["key"]
     np.testing.assert_array_equal(
-        np.frombuffer(base64.b64decode(state["extras_data"][key]["position"]), np.float32), verts.ravel()
+        np.frombuffer(base64.b64decode(state["_extras_data"][key]["position"]["$base64"]), np.float32), verts.ravel()
     )
-    assert "_extras_data: extrasData" in html  # the page hands the arrays to the model
 
 
 # --- without pythreejs --------------------------------------------------------------------------
@@ -439,7 +441,10 @@ def test_cleo_player_works_without_pythreejs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert 'IMPORTERROR Scene extras are pythreejs objects, and pythreejs is not installed: pip install "cleo-player[pythreejs]"' in out.stdout
+    assert (
+        'IMPORTERROR Scene extras are pythreejs objects, and pythreejs is not installed: pip install "cleo-player[pythreejs]"'
+        in out.stdout
+    )
 
 
 # --- the matplotlib fallback ----------------------------------------------------------------------
@@ -560,7 +565,9 @@ def test_legend_stays_where_best_puts_it_without_the_extras():
     x0, y0 = ax.transAxes.inverted().transform((best.x0, best.y0))
     x1, y1 = ax.transAxes.inverted().transform((best.x1, best.y1))
     xs, ys = np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40))
-    tris = np.stack([np.c_[xs.ravel(), ys.ravel()], np.c_[xs.ravel() + 0.01, ys.ravel()], np.c_[xs.ravel(), ys.ravel() + 0.01]], 1)
+    tris = np.stack(
+        [np.c_[xs.ravel(), ys.ravel()], np.c_[xs.ravel() + 0.01, ys.ravel()], np.c_[xs.ravel(), ys.ravel() + 0.01]], 1
+    )
     ax.add_collection(PolyCollection(tris))
     fig.canvas.draw()
     assert legend.get_window_extent(renderer).bounds == pytest.approx(best.bounds)
@@ -597,7 +604,9 @@ PRIMITIVE_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules/three").exists(), reason="needs node + three")
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (ROOT / "node_modules/three").exists(), reason="needs node + three"
+)
 def test_primitives_match_threejs():
     args = {
         "SphereGeometry": "radius widthSegments heightSegments phiStart phiLength thetaStart thetaLength",
@@ -612,7 +621,9 @@ def test_primitives_match_threejs():
         f"const gs = [{', '.join(calls)}];"
         "console.log(JSON.stringify(gs.map((g) => [Array.from(g.attributes.position.array), Array.from(g.index.array)])));"
     )
-    out = subprocess.run(["node", "--input-type=module", "-e", js], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", js], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     for (kind, params), (pos, index) in zip(PRIMITIVE_CASES, json.loads(out.stdout)):
         verts, faces = mpl_extras.PRIMITIVES[kind](**params)

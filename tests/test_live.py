@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import brian2 as b2
 import numpy as np
+import pytest
 
-from cleo_player import Player
+from cleo_player import Player, Recorder
 from cleo_player.examples import seed_tutorial
 
 
@@ -15,18 +16,7 @@ def test_live_run_streams_only_new_frames_exactly():
     player = Player(s.sim, **s.plotargs)  # no Recorder in sim: the Player injects one
     sent: list[tuple[dict, list[bytes]]] = []
     player.send = lambda msg, buffers=None: sent.append((msg, buffers))  # type: ignore[method-assign]
-    import cleo_player.live as live
-
-    orig_init = live.LiveStream.__init__
-
-    def eager_init(self, p, interval=0.15):  # send at every frame, to exercise many messages
-        orig_init(self, p, interval=0.0)
-
-    live.LiveStream.__init__ = eager_init
-    try:
-        player.run(30 * b2.ms, progress=False)
-    finally:
-        live.LiveStream.__init__ = orig_init
+    player.run(30 * b2.ms, progress=False, update_interval=0.0)  # a message at every frame
 
     assert len(sent) > 5
     rec = player.recording
@@ -36,21 +26,44 @@ def test_live_run_streams_only_new_frames_exactly():
     ends = [m["n_frames"] for m, _ in sent]
     assert firsts[0] == 0 and all(a == b for a, b in zip(firsts[1:], ends[:-1]))
     assert ends[-1] == 29
-    counts = np.concatenate([np.frombuffer(b[0], np.uint32) for _, b in sent])
+    # the buffers are named, and encoded as the initial payload's frame buffers
+    assert all(m["buffers"] == ["spike_ptr", "spike_idx", "frame_start_ms", "values"] for m, _ in sent)
+    counts = np.concatenate([np.diff(np.frombuffer(b[0], np.uint32)) for _, b in sent])
     idx = np.concatenate([np.frombuffer(b[1], np.uint16) for _, b in sent])
-    values = np.concatenate([np.frombuffer(b[2], np.float32).reshape(-1, 2) for _, b in sent])
-    times = np.concatenate([np.frombuffer(b[3], np.float64) for _, b in sent])
+    times = np.concatenate([np.frombuffer(b[2], np.float64) for _, b in sent])
+    values = np.concatenate([np.frombuffer(b[3], np.float32).reshape(-1, 2) for _, b in sent])
     final_ptr = np.frombuffer(player._data["spike_ptr"], np.uint32)
     final_idx = np.frombuffer(player._data["spike_idx"], np.uint16)
     np.testing.assert_array_equal(np.cumsum(counts), final_ptr[1:30])
-    for k in range(29):
-        np.testing.assert_array_equal(
-            np.sort(idx[final_ptr[k] : final_ptr[k + 1]]), np.sort(final_idx[final_ptr[k] : final_ptr[k + 1]])
-        )
+    np.testing.assert_array_equal(idx, final_idx[: final_ptr[29]])  # same order, not only same sets
     final_values = np.frombuffer(player._data["values"], np.float32).reshape(30, 2)
     np.testing.assert_array_equal(values, final_values[:29])
     np.testing.assert_allclose(times, np.arange(29) * 1.0)
     assert counts.sum() > 0  # the network spiked while streaming
+
+
+def test_frames_since_equals_the_recordings_span():
+    """What a live run streams is exactly the recording's frames, whatever the split."""
+    s = seed_tutorial(n_e=120)
+    rec = Recorder(dt=1 * b2.ms)
+    s.sim.inject(rec, s.exc, s.inh)
+    s.sim.run(17.5 * b2.ms)
+    s.sim.run(6.2 * b2.ms)
+    full = rec.recording
+    n_closed = full.n_frames - 1
+    for first in (0, 1, 7, 16, 17, 23, n_closed):
+        got, want = rec.frames_since(first), full.span(first, n_closed)
+        assert (got.first, got.n_frames) == (want.first, want.n_frames)
+        np.testing.assert_array_equal(got.frame_t, want.frame_t)
+        assert got.t_end == pytest.approx(want.t_end)
+        for a, b in zip(got.spike_i, want.spike_i):
+            np.testing.assert_array_equal(a, b)
+        for a, b in zip(got.frame_ptr, want.frame_ptr):
+            np.testing.assert_array_equal(a, b)
+        for a, b in zip(got.tracks, want.tracks):
+            assert a.name == b.name
+            np.testing.assert_array_equal(a.values, b.values)
+    assert sum(len(i) for i in rec.frames_since(0).spike_i) > 0
 
 
 def test_live_run_twice_appends_and_throttles():
@@ -67,8 +80,6 @@ def test_live_run_twice_appends_and_throttles():
 
 
 def test_run_requires_a_positive_time():
-    import pytest
-
     s = seed_tutorial(n_e=40)
     player = Player(s.sim, **s.plotargs)
     with pytest.raises(ValueError, match="time"):

@@ -32,7 +32,9 @@ def test_player_finds_recorder_and_sends_scene(player, seed_run):
     assert meta["axes"]["unit"] == "um" and meta["axes"]["zlim"] == [0.0, 600.0]
     assert meta["axes"]["invert_z"] is True
     pos = np.frombuffer(data["positions"], np.float32).reshape(-1, 3)
-    np.testing.assert_allclose(pos[:400], s.exc.x_[:, None] * 0 + np.c_[s.exc.x_[:], s.exc.y_[:], s.exc.z_[:]] / 1e-6, rtol=1e-6)
+    np.testing.assert_allclose(
+        pos[:400], s.exc.x_[:, None] * 0 + np.c_[s.exc.x_[:], s.exc.y_[:], s.exc.z_[:]] / 1e-6, rtol=1e-6
+    )
     # tomato for exc (xkcd:tomato = #ef4026)
     np.testing.assert_allclose(meta["groups"][0]["color"], [0xEF / 255, 0x40 / 255, 0x26 / 255], atol=1e-3)
     assert meta["lights"][0]["name"] == "Light" and meta["lights"][0]["n_sources"] == 2

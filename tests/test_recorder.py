@@ -40,14 +40,14 @@ def test_frames_and_spike_frames(seed_run):
         assert g.frame_ptr[-1] == g.n_spikes  # every spike in exactly one frame
     # spikes in the last ms (after VideoVisualizer's last snapshot) are kept
     last = r.groups[0].spikes_in_frame(99)
-    assert len(last) == np.sum((r.groups[0].spike_t >= 0.099))
+    assert len(last) == np.sum(r.groups[0].spike_t >= 0.099)
 
 
 def test_positions_in_metres(seed_run):
     s, rec = seed_run
     g = rec.recording.groups[0]
     np.testing.assert_allclose(g.positions[:, 2], s.exc.z_[:])
-    assert 0.3e-3 - 1e-9 <= g.positions[:, 2].min() and g.positions[:, 2].max() <= 0.4e-3 + 1e-9
+    assert g.positions[:, 2].min() >= 0.3e-3 - 1e-9 and g.positions[:, 2].max() <= 0.4e-3 + 1e-9
 
 
 def test_light_track_matches_light_history(seed_run):

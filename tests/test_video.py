@@ -64,9 +64,7 @@ def device_sim():
     ng.v = "rand()"
     assign_coords_rand_rect_prism(ng, xlim=(-0.3, 0.3), ylim=(-0.3, 0.3), zlim=(0.1, 0.4))
     sim = cleo.CLSimulator(b2.Network(ng))
-    light = Light(
-        coords=(0, 0, 0) * b2.mm, light_model=fiber473nm(), max_value=10 * b2.mwatt / b2.mm2, name="fiber"
-    )
+    light = Light(coords=(0, 0, 0) * b2.mm, light_model=fiber473nm(), max_value=10 * b2.mwatt / b2.mm2, name="fiber")
     sim.inject(light, ng)
     contacts = linear_shank_coords(0.4 * b2.mm, 4, start_location=(-0.25, -0.25, 0.05) * b2.mm)
     probe = Probe(coords=contacts, name="probe")
@@ -365,7 +363,7 @@ def test_save_writes_every_frame(scene20, tmp_path, ext):
 def test_progress_bar_on_long_exports(scene20, tmp_path, capsys, monkeypatch):
     video.save(scene20, tmp_path / "short.mp4")  # 20 frames: no bar by default
     assert "short.mp4" not in capsys.readouterr().err
-    monkeypatch.setattr(video, "PROGRESS_MIN_FRAMES", 10)
+    monkeypatch.setattr(video.animation, "PROGRESS_MIN_FRAMES", 10)
     video.save(scene20, tmp_path / "long.mp4")
     assert re.search(r"long\.mp4: .*\d+/20 ", capsys.readouterr().err)  # tqdm's bar
 
@@ -382,7 +380,7 @@ def test_save_errors(scene20, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="imageio-ffmpeg"):
         video.save(scene20, tmp_path / "run.mp4")
     monkeypatch.undo()
-    monkeypatch.setitem(video.FORMATS, ".mp4", ("libnot-there", []))  # an ffmpeg build without it
+    monkeypatch.setitem(video.ffmpeg.FORMATS, ".mp4", ("libnot-there", []))  # an ffmpeg build without it
     with pytest.raises(RuntimeError, match="no 'libnot-there' encoder"):
         video.save(scene20, tmp_path / "run.mp4")
     assert not (tmp_path / "run.mp4").exists()

@@ -27,7 +27,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
 VENDOR_FILES = {"require": "require.js", "html_manager": "embed-amd.js", "anywidget": "anywidget.js"}
@@ -76,7 +76,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 _MATH = re.compile(r"\$\$|\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
-_MERMAID = re.compile(r"^\s*```+\s*mermaid", re.M)
+_MERMAID = re.compile(r"^\s*```+\s*mermaid", re.MULTILINE)
 
 
 class ExportWarning(UserWarning):
@@ -120,7 +120,7 @@ def vendor_sources() -> dict[str, str]:
 
 
 def vendor_versions() -> dict[str, str]:
-    """npm versions of the vendored files, as recorded by the build ({} if unknown)."""
+    """Npm versions of the vendored files, as recorded by the build ({} if unknown)."""
     try:
         return json.loads((VENDOR / "versions.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -144,7 +144,7 @@ def saved_widget_state(nb: Any) -> dict[str, Any]:
     return dict(state.get("state") or {})
 
 
-def execute_notebook(nb: Any, cwd: Path, timeout: Optional[int] = 600) -> None:
+def execute_notebook(nb: Any, cwd: Path, timeout: int | None = 600) -> None:
     """Run every cell of ``nb`` in place with nbclient, keeping the widget state."""
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient import NotebookClient
@@ -164,7 +164,8 @@ def execute_notebook(nb: Any, cwd: Path, timeout: Optional[int] = 600) -> None:
 
 class _RemoteRefs(html.parser.HTMLParser):
     """Collects URLs on other hosts that loading the page would fetch: script / stylesheet /
-    image / frame sources, CSS url() and @import, and literal dynamic import()s in scripts."""
+    image / frame sources, CSS url() and @import, and literal dynamic import()s in scripts.
+    """
 
     FETCHED = {
         "script": ("src",),
@@ -180,14 +181,14 @@ class _RemoteRefs(html.parser.HTMLParser):
         "object": ("data",),
         "input": ("src",),
     }
-    REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
-    CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:https?:)?//[^'")\s]+)|@import\s+['"]((?:https?:)?//[^'"]+)""", re.I)
-    JS_IMPORT = re.compile(r"""\bimport\s*\(\s*['"`]((?:https?:)?//[^'"`]+)""", re.I)
+    REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+    CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:https?:)?//[^'")\s]+)|@import\s+['"]((?:https?:)?//[^'"]+)""", re.IGNORECASE)
+    JS_IMPORT = re.compile(r"""\bimport\s*\(\s*['"`]((?:https?:)?//[^'"`]+)""", re.IGNORECASE)
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.urls: list[str] = []
-        self._in: Optional[str] = None
+        self._in: str | None = None
         self._script_type = ""
 
     def _add(self, url: str) -> None:
@@ -195,7 +196,7 @@ class _RemoteRefs(html.parser.HTMLParser):
         if url not in self.urls:
             self.urls.append(url)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
         for name in self.FETCHED.get(tag, ()):
             for part in values.get(name, "").split(",") if name == "srcset" else [values.get(name, "")]:
@@ -224,7 +225,8 @@ class _RemoteRefs(html.parser.HTMLParser):
 def remote_resources(page: str) -> list[str]:
     """URLs on other hosts that opening the HTML ``page`` would fetch (scripts, stylesheets,
     images, frames, CSS imports and fonts, literal ``import("https://…")``); links are not
-    fetched and are not listed."""
+    fetched and are not listed.
+    """
     parser = _RemoteRefs()
     parser.feed(page)
     parser.close()
@@ -232,11 +234,11 @@ def remote_resources(page: str) -> list[str]:
 
 
 def export_notebook(
-    notebook_path: Union[str, Path],
-    html_path: Optional[Union[str, Path]] = None,
+    notebook_path: str | Path,
+    html_path: str | Path | None = None,
     *,
     execute: bool = False,
-    timeout: Optional[int] = 600,
+    timeout: int | None = 600,
 ) -> Path:
     """Export a notebook with saved widget state to one self-contained HTML file whose players
     (and ipywidgets) stay interactive offline, from ``file://``.
@@ -279,8 +281,7 @@ def export_notebook(
     if remote:
         warnings.warn(
             f"the notebook's outputs reference {len(remote)} resource(s) on other hosts, which the "
-            f"page fetches when online and lacks offline: {', '.join(remote[:5])}"
-            + (" …" if len(remote) > 5 else ""),
+            f"page fetches when online and lacks offline: {', '.join(remote[:5])}" + (" …" if len(remote) > 5 else ""),
             ExportWarning,
             stacklevel=2,
         )
@@ -336,7 +337,8 @@ def _warn_about(nb: Any, state: dict[str, Any], views: list[str], versions: dict
 
 def _version_fits(version: str, spec: str) -> bool:
     """Whether ``version`` (x.y.z) has the major.minor of a saved module version such as
-    ``~0.11.*`` or ``0.11.0``."""
+    ``~0.11.*`` or ``0.11.0``.
+    """
     want = re.findall(r"\d+", spec)[:2]
     have = re.findall(r"\d+", version)[:2]
     return not want or want == have[: len(want)]
@@ -346,7 +348,7 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m cleo_player.export",
         description=(

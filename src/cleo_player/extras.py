@@ -4,7 +4,7 @@ pythreejs (optional: ``pip install "cleo-player[pythreejs]"``) serves as the Pyt
 for extra 3D objects: brain-region meshes, an implant, a marker. cleo-player does not render
 them with pythreejs (frozen at three.js r97); :func:`describe` turns an object into a plain
 description that both renderers draw: the three.js front end (``js/extras.ts``) and the
-matplotlib fallback (:mod:`cleo_player.mpl_extras`).
+matplotlib fallback (:mod:`cleo_player.video.extras`).
 
 **Units.** Extras live in the scene's *axis units* (``axis_scale_unit``, µm by default): the
 numbers on the axes, the same as the neurons' coordinates there. +z is depth: an object at
@@ -40,7 +40,8 @@ import hashlib
 import json
 import re
 import weakref
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,8 @@ def require_pythreejs() -> Any:
 
 def _kind(obj: Any) -> str:
     """The pythreejs class an object is an instance of (the nearest one in its MRO: a user's
-    subclass of Mesh is a Mesh; pythreejs's LineSegments2, a Mesh subclass, is itself)."""
+    subclass of Mesh is a Mesh; pythreejs's LineSegments2, a Mesh subclass, is itself).
+    """
     for cls in type(obj).__mro__:
         if cls.__module__.split(".")[0] == "pythreejs":
             return cls.__name__
@@ -135,7 +137,8 @@ def _supported(kinds: Iterable[str]) -> str:
 # --- description of one object tree ---------------------------------------------------------
 def describe(obj: Any) -> dict[str, Any]:
     """A plain description of a pythreejs object and its children (numpy arrays for attribute
-    data), in the player's axis units. Raises TypeError / ValueError for what is not supported."""
+    data), in the player's axis units. Raises TypeError / ValueError for what is not supported.
+    """
     return _object(obj, _kind(obj))
 
 
@@ -143,8 +146,7 @@ def _object(obj: Any, where: str) -> dict[str, Any]:
     kind = _kind(obj)
     if kind not in OBJECT_KINDS:
         raise TypeError(
-            f"{where}: {_what(obj)} is not supported as a scene extra. Supported objects: "
-            f"{_supported(OBJECT_KINDS)}."
+            f"{where}: {_what(obj)} is not supported as a scene extra. Supported objects: {_supported(OBJECT_KINDS)}."
         )
     matrix = None if obj.matrixAutoUpdate else [float(v) for v in obj.matrix]
     quaternion = [float(v) for v in obj.quaternion]
@@ -227,12 +229,16 @@ def _buffer_geometry(geom: Any, where: str) -> dict[str, Any]:
     if "normal" in attrs:
         normal, _ = _array(attrs["normal"], f"{where}.attributes['normal']")
         if normal.shape != (n, 3):
-            raise ValueError(f"{where}.attributes['normal'] must have shape ({n}, 3) like 'position', got {normal.shape}.")
+            raise ValueError(
+                f"{where}.attributes['normal'] must have shape ({n}, 3) like 'position', got {normal.shape}."
+            )
         out["normal"] = np.ascontiguousarray(normal, dtype=np.float32)
     if "color" in attrs:
         color, normalized = _array(attrs["color"], f"{where}.attributes['color']")
         if color.ndim != 2 or len(color) != n or color.shape[1] not in (3, 4):
-            raise ValueError(f"{where}.attributes['color'] must have shape ({n}, 3) like 'position', got {color.shape}.")
+            raise ValueError(
+                f"{where}.attributes['color'] must have shape ({n}, 3) like 'position', got {color.shape}."
+            )
         color = color[:, :3]
         if color.dtype.kind in "ui" and normalized:
             color = color / np.iinfo(color.dtype).max
@@ -295,7 +301,9 @@ def css_rgb(value: Any, where: str = "color") -> list[float]:
             return [float(p[:-1]) / 100 if p.endswith("%") else float(p) / 255 for p in parts]
         return [float(c) for c in to_rgb(text.lower())]
     except ValueError:
-        raise ValueError(f"{where}: cannot read the colour {value!r} (use a CSS name, '#rrggbb' or 'rgb(r, g, b)').") from None
+        raise ValueError(
+            f"{where}: cannot read the colour {value!r} (use a CSS name, '#rrggbb' or 'rgb(r, g, b)')."
+        ) from None
 
 
 # --- walking descriptions ---------------------------------------------------------------------
@@ -307,9 +315,7 @@ def iter_objects(desc: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 
 def uses_lit_material(descriptions: Iterable[dict[str, Any]]) -> bool:
-    return any(
-        o.get("material", {}).get("kind") in LIT_MATERIALS for d in descriptions for o in iter_objects(d)
-    )
+    return any(o.get("material", {}).get("kind") in LIT_MATERIALS for d in descriptions for o in iter_objects(d))
 
 
 # --- the wire format --------------------------------------------------------------------------
@@ -324,7 +330,8 @@ def _key(*parts: Any) -> str:
 def wire(descriptions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, bytes]]]:
     """``(objects, data)``: the descriptions as JSON (every array replaced by its size and a
     ``key``), and per key the arrays' bytes (float32 attributes, uint32 index). Geometries and
-    materials carry a content ``key``: the front end reuses what it built for an unchanged one."""
+    materials carry a content ``key``: the front end reuses what it built for an unchanged one.
+    """
     data: dict[str, dict[str, bytes]] = {}
 
     def convert(d: dict[str, Any]) -> dict[str, Any]:
@@ -400,7 +407,8 @@ def _tree(root: Any) -> list[Any]:
 
 class _Watch:
     """Observes the traits of every widget in one extra's tree; calls ``on_change(root)`` on
-    any change (after following new children, geometries and materials)."""
+    any change (after following new children, geometries and materials).
+    """
 
     def __init__(self, root: Any, on_change: Callable[[Any], None]) -> None:
         self.root = root
@@ -500,4 +508,3 @@ class Extras:
 def display_name(desc: dict[str, Any]) -> str:
     """How to name an object description in messages: its name, else its type."""
     return f"{desc['type']} {desc['name']!r}" if desc.get("name") else desc["type"]
-

@@ -1,9 +1,26 @@
-"""The wire format: a Scene as one small JSON dict plus binary buffers for the browser.
+"""The wire format: a Scene as one small JSON dict plus named binary buffers for the browser.
 
 Sent once per player (``Player._meta`` and ``Player._data``); the browser then plays back
-without talking to the kernel. Sizes: 12 bytes per neuron (float32 xyz), 2 or 4 bytes per
-spike (uint16 / uint32 global neuron index, frame-sorted), 4 bytes per frame (uint32 spike
-pointer), 4 bytes per device channel per frame (float32). ``js/data.ts`` decodes it.
+without talking to the kernel. While a live run goes on, frames closed since the last message
+follow as *append* messages (:func:`append_message`) whose buffers are encoded exactly as the
+initial payload's frame buffers (:func:`frame_buffers`). ``js/types.ts`` and ``js/data.ts``
+mirror this module one to one, with the same names.
+
+Buffers (little-endian):
+
+==================== ====================================== ===================================
+name                 type, length                           holds
+==================== ====================================== ===================================
+positions            float32, n_neurons × 3                 neuron positions, axis units
+visible              uint8, n_neurons (empty: all visible)  1 = inside the axis limits
+spike_ptr            uint32, n_frames + 1                   frame k's spikes: spike_idx[ptr[k]:ptr[k+1]]
+spike_idx            uint16 or uint32 (``index_bytes``)      global neuron index, frame-sorted
+frame_start_ms       float64, n_frames                      frame start times, ms
+values               float32, n_frames × n_channels         device values (track layout in meta)
+light_points         float32, n_light_points × 3            light clouds' points, axis units
+light_transmittance  float32, n_light_points                 each point's transmittance in [0, 1]
+light_source         float32, n_light_points                 each point's source (channel) index
+==================== ====================================== ===================================
 """
 
 from __future__ import annotations
@@ -12,34 +29,100 @@ from typing import Any
 
 import numpy as np
 
-from cleo_player.scene import Scene
+from cleo_player.recording import DeviceTrack, FrameSpan
+from cleo_player.scene import LightCloud, Scene
 
-WIRE_VERSION = 1
+WIRE_VERSION = 2
 POINT_PX_PER_PT = 100 / 72  # matplotlib draws at 100 dpi by default: 1 pt = 100/72 px
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+FRAME_BUFFERS = ("spike_ptr", "spike_idx", "frame_start_ms", "values")
 
 
-def merged_spikes(scene: Scene) -> tuple[np.ndarray, np.ndarray]:
-    """All groups' spikes as one frame-sorted array of global neuron indices plus a frame
-    pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted)."""
-    rec = scene.recording
-    n_frames = rec.n_frames
-    counts = [np.diff(g.frame_ptr) for g in rec.groups]
+def index_dtype(n_neurons: int) -> type:
+    """The spike index type: 2 bytes while every neuron index fits, else 4."""
+    return np.uint16 if n_neurons <= 0xFFFF else np.uint32
+
+
+def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
+    """All groups' spikes of a span as one frame-sorted array of global neuron indices plus a
+    frame pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted).
+    """
+    n_frames = span.n_frames
+    counts = [np.diff(ptr) for ptr in span.frame_ptr]
     total = np.sum(counts, axis=0) if counts else np.zeros(n_frames, np.int64)
     ptr = np.zeros(n_frames + 1, dtype=np.int64)
     np.cumsum(total, out=ptr[1:])
-    n_spikes = int(ptr[-1])
-    index_dtype = np.uint16 if rec.n_neurons <= 0xFFFF else np.uint32
-    out = np.empty(n_spikes, dtype=index_dtype)
+    out = np.empty(int(ptr[-1]), dtype=index_dtype(sum(span.group_sizes)))
     before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
     offset = 0
-    for g, c in zip(rec.groups, counts):
-        if g.n_spikes:
+    for spike_i, frame_ptr, c, size in zip(span.spike_i, span.frame_ptr, counts, span.group_sizes):
+        if len(spike_i):
             frames = np.repeat(np.arange(n_frames), c)
-            rank = np.arange(g.n_spikes) - g.frame_ptr[:-1][frames]
-            out[ptr[:-1][frames] + before[frames] + rank] = g.spike_i + offset
+            rank = np.arange(len(spike_i)) - frame_ptr[:-1][frames]
+            out[ptr[:-1][frames] + before[frames] + rank] = spike_i + offset
         before += c
-        offset += g.size
+        offset += size
     return ptr.astype(np.uint32), out
+
+
+def finite_float32(values: np.ndarray) -> np.ndarray:
+    """float32 with NaN as 0 and infinities clipped to the largest float32: JSON and the
+    browser's shaders get finite numbers only.
+    """
+    return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=FLOAT32_MAX, neginf=-FLOAT32_MAX).astype(
+        np.float32
+    )
+
+
+def track_layout(tracks: tuple[DeviceTrack, ...]) -> list[dict[str, Any]]:
+    """Where each track's channels sit in the ``values`` table."""
+    layout, offset = [], 0
+    for t in tracks:
+        layout.append({"name": t.name, "kind": t.kind, "unit": t.unit, "n_channels": t.n_channels, "offset": offset})
+        offset += t.n_channels
+    return layout
+
+
+def values_table(tracks: tuple[DeviceTrack, ...], n_frames: int, layout: list[dict[str, Any]]) -> np.ndarray:
+    """The (n_frames, n_channels) float32 device-value table of ``layout`` (tracks matched by
+    name; channels a track lacks, or has beyond the layout, are 0 / dropped).
+    """
+    n_channels = sum(entry["n_channels"] for entry in layout)
+    table = np.zeros((n_frames, n_channels), dtype=np.float32)
+    by_name = {t.name: t for t in tracks}
+    for entry in layout:
+        track = by_name.get(entry["name"])
+        if track is None or not n_frames:
+            continue
+        width = min(track.n_channels, entry["n_channels"])
+        table[:, entry["offset"] : entry["offset"] + width] = finite_float32(track.values[:n_frames, :width])
+    return table
+
+
+def frame_buffers(span: FrameSpan, layout: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The per-frame buffers of a span (spike pointer relative to the span's first frame)."""
+    spike_ptr, spike_idx = merged_spikes(span)
+    return {
+        "spike_ptr": spike_ptr.tobytes(),
+        "spike_idx": spike_idx.tobytes(),
+        "frame_start_ms": (np.asarray(span.frame_t, dtype=np.float64) * 1e3).tobytes(),
+        "values": values_table(span.tracks, span.n_frames, layout).tobytes(),
+    }
+
+
+def append_message(span: FrameSpan, layout: list[dict[str, Any]]) -> tuple[dict[str, Any], list[bytes]]:
+    """A live-run message: the span's frames, to append after frame ``span.first - 1``. The
+    buffers are :data:`FRAME_BUFFERS`, in that order, encoded as in the initial payload.
+    """
+    buffers = frame_buffers(span, layout)
+    msg = {
+        "type": "append",
+        "first_frame": span.first,
+        "n_frames": span.first + span.n_frames,
+        "t_end_ms": _round(span.t_end * 1e3),
+        "buffers": list(FRAME_BUFFERS),
+    }
+    return msg, [buffers[name] for name in FRAME_BUFFERS]
 
 
 def _is_uniform(frame_t: np.ndarray, dt: float) -> bool:
@@ -52,19 +135,10 @@ def _round(v: float) -> float:
     return float(np.round(v, 9))
 
 
-def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Encode a scene as ``(meta, buffers)``: JSON-able metadata and named byte strings."""
-    rec = scene.recording
-    ax = scene.axes
-    positions = np.concatenate([g.positions for g in scene.groups]) if scene.groups else np.zeros((0, 3))
-    visible = np.concatenate([g.visible for g in scene.groups]) if scene.groups else np.zeros(0, bool)
-    spike_ptr, spike_idx = merged_spikes(scene)
-    uniform = _is_uniform(rec.frame_t, rec.dt)
-
-    groups_meta = []
-    offset = 0
+def _groups_meta(scene: Scene) -> list[dict[str, Any]]:
+    groups, offset = [], 0
     for g in scene.groups:
-        groups_meta.append(
+        groups.append(
             {
                 "name": g.name,
                 "color": list(g.color),
@@ -75,18 +149,14 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
             }
         )
         offset += len(g.positions)
+    return groups
 
-    track_names = [t.name for t in rec.tracks]
-    tracks_meta, track_arrays, ch_offset = [], [], 0
-    for t in rec.tracks:
-        tracks_meta.append({"name": t.name, "kind": t.kind, "unit": t.unit, "n_channels": t.n_channels, "offset": ch_offset})
-        track_arrays.append(np.nan_to_num(t.values, nan=0.0))
-        ch_offset += t.n_channels
-    values = np.concatenate(track_arrays, axis=1) if track_arrays else np.zeros((rec.n_frames, 0))
 
-    lights_meta, pts, trans, src, pt_offset = [], [], [], [], 0
-    for light in scene.lights:
-        lights_meta.append(
+def _lights(lights: list[LightCloud], track_names: list[str]) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+    """The lights' meta and their point buffers."""
+    meta, pts, trans, src, offset = [], [], [], [], 0
+    for light in lights:
+        meta.append(
             {
                 "name": light.name,
                 "color": list(light.color),
@@ -97,7 +167,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
                 "marker_size": light.marker_size,
                 "max_value": light.max_value,
                 "intensity_scale": light.intensity_scale,
-                "offset": pt_offset,
+                "offset": offset,
                 "count": len(light.points),
                 "source_coords": light.source_coords.tolist(),
                 "source_direction": light.source_direction.tolist(),
@@ -106,31 +176,17 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         pts.append(light.points)
         trans.append(light.transmittance)
         src.append(light.source)
-        pt_offset += len(light.points)
+        offset += len(light.points)
+    buffers = {
+        "light_points": (np.concatenate(pts) if pts else np.zeros((0, 3))).astype(np.float32).tobytes(),
+        "light_transmittance": (np.concatenate(trans) if trans else np.zeros(0)).astype(np.float32).tobytes(),
+        "light_source": (np.concatenate(src) if src else np.zeros(0)).astype(np.float32).tobytes(),
+    }
+    return meta, buffers
 
-    meta: dict[str, Any] = {
-        "version": WIRE_VERSION,
-        "message": message,
-        "n_frames": rec.n_frames,
-        "n_neurons": int(len(positions)),
-        "n_spikes": int(len(spike_idx)),
-        "index_bytes": int(spike_idx.dtype.itemsize),
-        "dt_ms": _round(rec.dt * 1e3),
-        "t0_ms": _round(rec.t_start * 1e3),
-        "t_end_ms": _round(rec.t_end * 1e3),
-        "uniform": uniform,
-        "all_visible": bool(visible.all()),
-        "axes": {
-            "unit": ax.unit,
-            "xlim": list(ax.xlim),
-            "ylim": list(ax.ylim),
-            "zlim": list(ax.zlim),
-            "invert_z": ax.invert_z,
-        },
-        "groups": groups_meta,
-        "tracks": tracks_meta,
-        "n_channels": ch_offset,
-        "lights": lights_meta,
+
+def _devices_meta(scene: Scene) -> dict[str, Any]:
+    return {
         "probes": [{"name": p.name, "color": list(p.color), "contacts": p.contacts.tolist()} for p in scene.probes],
         "scopes": [
             {
@@ -146,15 +202,45 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
             for s in scene.scopes
         ],
     }
-    buffers = {
-        "positions": positions.astype(np.float32).tobytes(),
-        "visible": b"" if meta["all_visible"] else visible.astype(np.uint8).tobytes(),
-        "spike_ptr": spike_ptr.tobytes(),
-        "spike_idx": spike_idx.tobytes(),
-        "frame_t": b"" if uniform else (rec.frame_t * 1e3).astype(np.float64).tobytes(),
-        "values": values.astype(np.float32).tobytes(),
-        "light_points": (np.concatenate(pts) if pts else np.zeros((0, 3))).astype(np.float32).tobytes(),
-        "light_t": (np.concatenate(trans) if trans else np.zeros(0)).astype(np.float32).tobytes(),
-        "light_src": (np.concatenate(src) if src else np.zeros(0)).astype(np.float32).tobytes(),
+
+
+def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Encode a scene as ``(meta, buffers)``: JSON-able metadata and named byte strings."""
+    rec = scene.recording
+    ax = scene.axes
+    positions = np.concatenate([g.positions for g in scene.groups]) if scene.groups else np.zeros((0, 3))
+    visible = np.concatenate([g.visible for g in scene.groups]) if scene.groups else np.zeros(0, bool)
+    layout = track_layout(rec.tracks)
+    lights_meta, light_buffers = _lights(scene.lights, [t.name for t in rec.tracks])
+    buffers = frame_buffers(rec.span(), layout)
+    meta: dict[str, Any] = {
+        "version": WIRE_VERSION,
+        "message": message,
+        "n_frames": rec.n_frames,
+        "n_neurons": len(positions),
+        "n_spikes": rec.n_spikes,
+        "index_bytes": int(np.dtype(index_dtype(len(positions))).itemsize),
+        "dt_ms": _round(rec.dt * 1e3),
+        "t0_ms": _round(rec.t_start * 1e3),
+        "t_end_ms": _round(rec.t_end * 1e3),
+        "uniform": _is_uniform(rec.frame_t, rec.dt),
+        "all_visible": bool(visible.all()),
+        "axes": {
+            "unit": ax.unit,
+            "xlim": list(ax.xlim),
+            "ylim": list(ax.ylim),
+            "zlim": list(ax.zlim),
+            "invert_z": ax.invert_z,
+        },
+        "groups": _groups_meta(scene),
+        "tracks": layout,
+        "n_channels": sum(entry["n_channels"] for entry in layout),
+        "lights": lights_meta,
+        **_devices_meta(scene),
     }
+    buffers.update(
+        positions=positions.astype(np.float32).tobytes(),
+        visible=b"" if meta["all_visible"] else visible.astype(np.uint8).tobytes(),
+        **light_buffers,
+    )
     return meta, buffers

@@ -8,14 +8,17 @@ restarts cleanly after ``sim.reset()``. It knows nothing about drawing: renderer
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+import bisect
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 from attrs import define, field
 from brian2 import NetworkOperation, NeuronGroup, Quantity, SpikeMonitor, ms, second
 from cleo import InterfaceDevice
 
-from cleo_player.recording import DeviceTrack, GroupData, Recording, track_unit
+from cleo_player.defaults import SLOWDOWN_FACTOR
+from cleo_player.recording import DeviceTrack, FrameSpan, GroupData, Recording, frame_index
 
 if TYPE_CHECKING:
     import matplotlib.animation
@@ -39,9 +42,7 @@ def _split_entry(entry: Any) -> tuple[InterfaceDevice, dict]:
         return entry, {}
     if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], InterfaceDevice):
         return entry[0], dict(entry[1])
-    raise TypeError(
-        f"Recorder devices must be cleo devices or (device, plot_kwargs) tuples, got {entry!r}."
-    )
+    raise TypeError(f"Recorder devices must be cleo devices or (device, plot_kwargs) tuples, got {entry!r}.")
 
 
 def _device_value(device: InterfaceDevice) -> np.ndarray | None:
@@ -76,7 +77,7 @@ class Recorder(InterfaceDevice):
     at the frame's start.
     """
 
-    devices: Union[str, Iterable[DeviceEntry]] = "all"
+    devices: str | Iterable[DeviceEntry] = "all"
     """Devices to draw: ``"all"`` (every recorder and stimulator in the simulator, resolved
     when the simulation first runs), or a list of devices / ``(device, plot_kwargs)``."""
 
@@ -88,9 +89,11 @@ class Recorder(InterfaceDevice):
     _n_read: list[int] = field(init=False, factory=list)
     _spike_i: list[list[np.ndarray]] = field(init=False, factory=list)
     _spike_t: list[list[np.ndarray]] = field(init=False, factory=list)
+    _chunk_last_t: list[list[float]] = field(init=False, factory=list)  # per group, per chunk
     _frame_t: list[float] = field(init=False, factory=list)
     _values: list[list[np.ndarray | None]] = field(init=False, factory=list)
     _entries: list[tuple[InterfaceDevice, dict]] | None = field(init=False, default=None)
+    _widths: list[int] = field(init=False, factory=list)  # per entry: widest value seen
     _listeners: list[Callable[[Recorder], None]] = field(init=False, factory=list)
     fig: Any = field(init=False, default=None)
     ax: Any = field(init=False, default=None)
@@ -129,15 +132,18 @@ class Recorder(InterfaceDevice):
         self._n_read.append(0)
         self._spike_i.append([])
         self._spike_t.append([])
+        self._chunk_last_t.append([])
 
     def reset(self, **kwargs: Any) -> None:
         """Start the recording afresh (called by ``sim.reset()``)."""
         self._n_read = [0] * len(self.neuron_groups)
         self._spike_i = [[] for _ in self.neuron_groups]
         self._spike_t = [[] for _ in self.neuron_groups]
+        self._chunk_last_t = [[] for _ in self.neuron_groups]
         self._frame_t = []
         self._values = []
         self._entries = None
+        self._widths = []
         self._notify()
 
     # --- recording ------------------------------------------------------------------------
@@ -162,8 +168,10 @@ class Recorder(InterfaceDevice):
                 self._n_read[k] = 0
             if n_total > self._n_read[k]:
                 start = self._n_read[k]
+                t = np.asarray(mon.t_[start:n_total], dtype=np.float64)
                 self._spike_i[k].append(np.asarray(mon.i[start:n_total], dtype=np.uint32))
-                self._spike_t[k].append(np.asarray(mon.t_[start:n_total], dtype=np.float64))
+                self._spike_t[k].append(t)
+                self._chunk_last_t[k].append(float(t[-1]))
                 self._n_read[k] = n_total
 
     def _capture(self, t: Quantity) -> None:
@@ -171,10 +179,15 @@ class Recorder(InterfaceDevice):
         self._read_new_spikes()
         if self._entries is None:
             self._entries = self.device_entries
+            self._widths = [0] * len(self._entries)
         if self._frame_t and t_s <= self._frame_t[-1] + 1e-12:
             return
+        values = [_device_value(d) for d, _ in self._entries]
+        for j, v in enumerate(values):
+            if v is not None:
+                self._widths[j] = max(self._widths[j], v.size)
         self._frame_t.append(t_s)
-        self._values.append([_device_value(d) for d, _ in self._entries])
+        self._values.append(values)
         self._notify()
 
     def _notify(self) -> None:
@@ -196,11 +209,13 @@ class Recorder(InterfaceDevice):
         return max(t_now, self._frame_t[-1])
 
     @property
+    def n_frames(self) -> int:
+        """Frames started so far (the last one fills until the next starts)."""
+        return len(self._frame_t)
+
+    @property
     def recording(self) -> Recording:
         """A snapshot of everything recorded so far, as plain numpy data."""
-        return Recording.from_recorder(self)
-
-    def _build_recording(self) -> Recording:
         self._read_new_spikes()
         dt = float(self.dt / second)
         frame_t = np.asarray(self._frame_t, dtype=np.float64)
@@ -210,32 +225,83 @@ class Recorder(InterfaceDevice):
             spike_t = _concat(self._spike_t[k], np.float64)
             positions = np.stack([ng.x_[:], ng.y_[:], ng.z_[:]], axis=1).astype(np.float64)
             groups.append(GroupData.from_spikes(ng.name, positions, spike_i, spike_t, frame_t, dt))
+        tracks = self._tracks(0, len(self._frame_t))
+        return Recording(dt=dt, frame_t=frame_t, t_end=self._t_end(), groups=tuple(groups), tracks=tracks)
+
+    def frames_since(self, first: int) -> FrameSpan:
+        """The frames closed since frame ``first`` (frame ``k`` is closed once frame ``k + 1``
+        has started): their spikes and device values, exactly as in :attr:`recording`. Costs
+        in proportion to the new data, so a live run can call it often.
+        """
+        self._read_new_spikes()
+        n_closed = max(len(self._frame_t) - 1, 0)
+        first = min(max(first, 0), n_closed)
+        dt = float(self.dt / second)
+        frame_t = np.asarray(self._frame_t[first:n_closed], dtype=np.float64)
+        t_end = self._frame_t[n_closed] if n_closed else self._t_end()
+        # the first frame also holds spikes before it; the edges tolerate float rounding
+        t0 = -np.inf if first == 0 else self._frame_t[first] - 1e-6 * dt
+        t1 = t_end - 1e-6 * dt
+        spike_i, frame_ptr = [], []
+        for k in range(len(self.neuron_groups)):
+            i, t = self._spikes_between(k, t0, t1)
+            frames = frame_index(frame_t, t, dt)
+            counts = np.bincount(frames, minlength=len(frame_t)) if len(frame_t) else np.zeros(0, np.int64)
+            spike_i.append(i)
+            frame_ptr.append(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+        return FrameSpan(
+            first=first,
+            dt=dt,
+            frame_t=frame_t,
+            t_end=float(t_end),
+            group_sizes=tuple(len(ng) for ng in self.neuron_groups),
+            spike_i=tuple(spike_i),
+            frame_ptr=tuple(frame_ptr),
+            tracks=self._tracks(first, n_closed),
+        )
+
+    def _spikes_between(self, k: int, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """Group ``k``'s spikes read so far with ``t0 <= t < t1``, in time order; touches only
+        the chunks that hold them.
+        """
+        chunks_i, chunks_t = self._spike_i[k], self._spike_t[k]
+        c = bisect.bisect_left(self._chunk_last_t[k], t0)  # first chunk ending at or after t0
+        i_out, t_out = [], []
+        for ci in range(c, len(chunks_t)):
+            ct = chunks_t[ci]
+            lo = int(np.searchsorted(ct, t0, side="left")) if ci == c else 0
+            hi = int(np.searchsorted(ct, t1, side="left"))
+            i_out.append(chunks_i[ci][lo:hi])
+            t_out.append(ct[lo:hi])
+            if hi < len(ct):
+                break
+        return _concat(i_out, np.uint32), _concat(t_out, np.float64)
+
+    def _tracks(self, first: int, stop: int) -> tuple[DeviceTrack, ...]:
+        """Device tracks of frames ``first .. stop - 1``: one per device that had a value (NaN
+        where it had none), as wide as its widest value.
+        """
         tracks = []
         entries = self._entries if self._entries is not None else self.device_entries
         for j, (device, _) in enumerate(entries):
-            per_frame = [frame[j] for frame in self._values]
-            if not per_frame:
+            if not self._values:  # nothing recorded yet: the track's shape from the value now
                 v_now = _device_value(device)
                 if v_now is None:
                     continue
-                per_frame_arr = np.zeros((0, v_now.size))
-            elif all(v is None for v in per_frame):
-                continue
+                values = np.zeros((0, v_now.size))
             else:
-                n_ch = max(v.size for v in per_frame if v is not None)
-                per_frame_arr = np.full((len(per_frame), n_ch), np.nan)
-                for f, v in enumerate(per_frame):
+                width = self._widths[j]
+                if width == 0:
+                    continue
+                values = np.full((stop - first, width), np.nan)
+                for f, frame in enumerate(self._values[first:stop]):
+                    v = frame[j]
                     if v is not None:
-                        per_frame_arr[f, : v.size] = v
+                        values[f, : v.size] = v
             tracks.append(
-                DeviceTrack(
-                    name=device.name,
-                    kind=type(device).__name__,
-                    values=per_frame_arr,
-                    unit=track_unit(device),
-                )
+                DeviceTrack(name=device.name, kind=type(device).__name__, values=values, unit=track_unit(device))
             )
-        return Recording(dt=dt, frame_t=frame_t, t_end=self._t_end(), groups=tuple(groups), tracks=tuple(tracks))
+        return tuple(tracks)
 
     # --- cleo VideoVisualizer compatibility -----------------------------------------------
     @property
@@ -248,15 +314,27 @@ class Recorder(InterfaceDevice):
         return [list(frame) for frame in self._values]
 
     def generate_Animation(
-        self, plotargs: dict, slowdown_factor: float = 10, **figargs: Any
+        self, plotargs: dict, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any
     ) -> matplotlib.animation.FuncAnimation:
-        """A matplotlib ``FuncAnimation`` of the recording, like ``VideoVisualizer``'s.
+        """A matplotlib ``FuncAnimation`` of the recording, like ``VideoVisualizer``'s; sets
+        ``rec.fig`` / ``rec.ax`` (the animation's figure and the 3D axes it is drawn from).
 
         ``interval = dt * slowdown_factor``; frame ``k`` shows the spikes of frame ``k``.
         """
-        from cleo_player.video import animation_for_recorder
+        from cleo_player.scene import Scene, validate_plotargs
+        from cleo_player.video import to_animation
 
-        return animation_for_recorder(self, plotargs, slowdown_factor=slowdown_factor, **figargs)
+        scene = Scene.from_recorder(self, **validate_plotargs(dict(plotargs)))
+        ani = to_animation(scene, slowdown_factor=slowdown_factor, **figargs)
+        self.fig, self.ax = ani.fig, ani.scene_frames.ax
+        return ani
+
+
+def track_unit(device: Any) -> str:
+    """The unit of a device's recorded value (cleo's Light stores irradiance in mW/mm²)."""
+    from cleo.light import Light
+
+    return "mW/mm2" if isinstance(device, Light) else ""
 
 
 def _is_visualizer(device: InterfaceDevice) -> bool:

@@ -18,21 +18,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from cleo_player.recorder import Recorder
-
 FORMAT_VERSION = 1
-
-
-def track_unit(device: Any) -> str:
-    """The unit of a device's recorded value (cleo's Light stores irradiance in mW/mm²)."""
-    from cleo.light import Light
-
-    return "mW/mm2" if isinstance(device, Light) else ""
 
 
 def frame_index(frame_t: np.ndarray, t: np.ndarray, dt: float) -> np.ndarray:
@@ -95,6 +84,27 @@ class DeviceTrack:
 
 
 @dataclass(frozen=True, eq=False)
+class FrameSpan:
+    """Frames ``first .. first + n_frames - 1`` of a recording: their spikes (per group, in the
+    CSR layout of :class:`GroupData`, pointers relative to the span) and device values, without
+    the neurons' positions. What a live run streams; the whole recording is one span too.
+    """
+
+    first: int
+    dt: float  # frame length, seconds
+    frame_t: np.ndarray  # (n_frames,) frame start times, seconds
+    t_end: float  # end of the span's last frame, seconds
+    group_sizes: tuple[int, ...]
+    spike_i: tuple[np.ndarray, ...]  # per group: neuron indices, frame-sorted
+    frame_ptr: tuple[np.ndarray, ...]  # per group: (n_frames + 1,) pointers into spike_i
+    tracks: tuple[DeviceTrack, ...]
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.frame_t.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
 class Recording:
     """Everything a renderer needs about what happened, frame by frame."""
 
@@ -103,10 +113,6 @@ class Recording:
     t_end: float  # end of the last frame, seconds
     groups: tuple[GroupData, ...]
     tracks: tuple[DeviceTrack, ...] = ()
-
-    @classmethod
-    def from_recorder(cls, recorder: Recorder) -> Recording:
-        return recorder._build_recording()
 
     @property
     def n_frames(self) -> int:
@@ -128,6 +134,28 @@ class Recording:
         """The frame shown at time ``t`` (seconds), clipped to the recording."""
         return int(frame_index(self.frame_t, np.asarray([t]), self.dt)[0])
 
+    def span(self, first: int = 0, stop: int | None = None) -> FrameSpan:
+        """Frames ``first .. stop - 1`` (default: all) without the neurons' positions."""
+        stop = self.n_frames if stop is None else stop
+        if not 0 <= first <= stop <= self.n_frames:
+            raise ValueError(f"frames {first}..{stop} are not within the recording's 0..{self.n_frames}.")
+        t_end = float(self.frame_t[stop]) if stop < self.n_frames else self.t_end
+        spike_i, frame_ptr = [], []
+        for g in self.groups:
+            lo, hi = int(g.frame_ptr[first]), int(g.frame_ptr[stop])
+            spike_i.append(g.spike_i[lo:hi])
+            frame_ptr.append(g.frame_ptr[first : stop + 1] - lo)
+        return FrameSpan(
+            first=first,
+            dt=self.dt,
+            frame_t=self.frame_t[first:stop],
+            t_end=t_end,
+            group_sizes=tuple(g.size for g in self.groups),
+            spike_i=tuple(spike_i),
+            frame_ptr=tuple(frame_ptr),
+            tracks=tuple(DeviceTrack(t.name, t.kind, t.values[first:stop], t.unit) for t in self.tracks),
+        )
+
     def track(self, name: str) -> DeviceTrack:
         for tr in self.tracks:
             if tr.name == name:
@@ -135,7 +163,7 @@ class Recording:
         raise KeyError(f"No device track named {name!r}; tracks: {[t.name for t in self.tracks]}")
 
     # --- persistence ----------------------------------------------------------------------
-    def save(self, path: Union[str, Path]) -> Path:
+    def save(self, path: str | Path) -> Path:
         """Write the recording to a ``.npz`` file; :meth:`load` reads it back exactly."""
         path = Path(path)
         if path.suffix != ".npz":
@@ -160,7 +188,7 @@ class Recording:
         return path
 
     @classmethod
-    def load(cls, path: Union[str, Path]) -> Recording:
+    def load(cls, path: str | Path) -> Recording:
         with np.load(Path(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             if meta.get("format") != "cleo-player-recording":
@@ -196,10 +224,17 @@ class Recording:
         for a, b in zip(self.groups, other.groups):
             if a.name != b.name or not all(
                 np.array_equal(x, y) and x.dtype == y.dtype
-                for x, y in [(a.positions, b.positions), (a.spike_i, b.spike_i), (a.spike_t, b.spike_t), (a.frame_ptr, b.frame_ptr)]
+                for x, y in [
+                    (a.positions, b.positions),
+                    (a.spike_i, b.spike_i),
+                    (a.spike_t, b.spike_t),
+                    (a.frame_ptr, b.frame_ptr),
+                ]
             ):
                 return False
         for a, b in zip(self.tracks, other.tracks):
-            if (a.name, a.kind, a.unit) != (b.name, b.kind, b.unit) or not np.array_equal(a.values, b.values, equal_nan=True):
+            if (a.name, a.kind, a.unit) != (b.name, b.kind, b.unit) or not np.array_equal(
+                a.values, b.values, equal_nan=True
+            ):
                 return False
         return True

@@ -8,8 +8,9 @@ default, as in ``cleo.viz.plot``); +z is depth and is drawn downward when ``inve
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import numpy as np
 from brian2 import Quantity, Unit, have_same_dimensions, meter, mm, mwatt, um
@@ -52,7 +53,7 @@ class LightCloud:
     """A cleo Light drawn as cleo does: a cloud of points weighted by transmittance."""
 
     name: str
-    track: Optional[str]  # name of the DeviceTrack holding its per-frame value
+    track: str | None  # name of the DeviceTrack holding its per-frame value
     color: tuple[float, float, float]  # RGB of the wavelength
     wavelength_nm: float
     model: str  # light model class, e.g. "OpticFiber"
@@ -119,13 +120,13 @@ class Scene:
         recording: Recording,
         devices: Iterable[tuple[Any, dict]] = (),
         *,
-        colors: Optional[list[Any]] = None,
-        xlim: Optional[tuple[float, float]] = None,
-        ylim: Optional[tuple[float, float]] = None,
-        zlim: Optional[tuple[float, float]] = None,
+        colors: list[Any] | None = None,
+        xlim: tuple[float, float] | None = None,
+        ylim: tuple[float, float] | None = None,
+        zlim: tuple[float, float] | None = None,
         axis_scale_unit: Unit = um,
         invert_z: bool = True,
-        scatterargs: Optional[dict] = None,
+        scatterargs: dict | None = None,
     ) -> Scene:
         from matplotlib.colors import to_rgb
 
@@ -215,7 +216,7 @@ def _unit_in_metres(unit: Any) -> float:
     return float(unit / meter)
 
 
-def _check_lim(name: str, lim: Any) -> Optional[tuple[float, float]]:
+def _check_lim(name: str, lim: Any) -> tuple[float, float] | None:
     if lim is None:
         return None
     try:
@@ -242,7 +243,7 @@ def _auto_limits(positions: list[np.ndarray]) -> list[tuple[float, float]]:
     return lims
 
 
-def light_max_value(light: Any) -> Optional[float]:
+def light_max_value(light: Any) -> float | None:
     """The irradiance (mW/mm²) drawn at full brightness: max_value_viz, else max_value."""
     value = light.max_value_viz if light.max_value_viz is not None else light.max_value
     if value is None:

@@ -16,9 +16,10 @@ import io
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -56,7 +57,7 @@ class PageLog:
     console_all: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
-    def attach(self, page: Any) -> "PageLog":
+    def attach(self, page: Any) -> PageLog:
         page.on("pageerror", lambda e: self.page_errors.append(e.stack or f"{e.name}: {e.message}"))
         page.on("console", self._on_console)
         page.on("request", lambda r: self.requests.append(r.url))
@@ -236,7 +237,7 @@ def bar_state(page: Any, selector: str) -> tuple[int, bool]:
 
 
 def save_stage(
-    page: Any, selector: str, directory: Optional[Path], name: str, stats: Optional[PixelStats] = None
+    page: Any, selector: str, directory: Path | None, name: str, stats: PixelStats | None = None
 ) -> None:
     """Element screenshot of the player (canvas, legend, overlay, controls) for people to look
     at, and the pixel counts the test measured beside it (``name.txt``)."""
@@ -313,7 +314,7 @@ def start_cell(page: Any, code: str) -> Any:
     return new
 
 
-def wait_cell(cell: Any, timeout_ms: float = 60_000, what: str = "cell", after: Optional[str] = None) -> str:
+def wait_cell(cell: Any, timeout_ms: float = 60_000, what: str = "cell", after: str | None = None) -> str:
     """Wait until ``cell`` shows an execution count (other than ``after``, its prompt before a
     re-run); returns its output text, failing if it shows a traceback."""
     prompt = cell.locator(".jp-InputArea-prompt")
@@ -403,7 +404,7 @@ class LabNotebook:
     def py_value(self, expr: str) -> str:
         """``repr`` of a Python expression, evaluated in the notebook's kernel."""
         out = self.py(f"print('VALUE', repr({expr}))")
-        m = re.search(r"^VALUE (.*)$", out, re.M)
+        m = re.search(r"^VALUE (.*)$", out, re.MULTILINE)
         assert m, f"no VALUE line in the output of {expr!r}: {out!r}"
         return m.group(1)
 
@@ -412,11 +413,11 @@ class LabNotebook:
         import json
 
         out = self.py(f"import json as _json\nprint('JSON', _json.dumps({expr}))")
-        m = re.search(r"^JSON (.*)$", out, re.M)
+        m = re.search(r"^JSON (.*)$", out, re.MULTILINE)
         assert m, f"no JSON line in the output of {expr!r}: {out!r}"
         return json.loads(m.group(1))
 
-    def shot(self, name: str, sel: str, stats: Optional[PixelStats] = None) -> None:
+    def shot(self, name: str, sel: str, stats: PixelStats | None = None) -> None:
         save_stage(self.page, sel, self.shots, f"{self.prefix}-{name}", stats)
 
     def page_shot(self, name: str) -> None:
@@ -496,7 +497,7 @@ def watch_frames(
         done = true;
         obs.disconnect();
         clearTimeout(timer);
-        if ({'true' if pause else 'false'} && v.pb.playing) root.querySelector('.cleo-controls .cleo-play').click();
+        if ({"true" if pause else "false"} && v.pb.playing) root.querySelector('.cleo-controls .cleo-play').click();
         resolve({{ records: recs, timedOut }});
       }};
       obs = new MutationObserver(() => {{
@@ -515,7 +516,7 @@ def watch_frames(
       }});
       obs.observe(root, {{ attributes: true, attributeFilter: ['data-frame'] }});
       timer = setTimeout(() => finish(true), {float(timeout_ms)});
-      if ({'true' if click_play else 'false'}) root.querySelector('.cleo-controls .cleo-play').click();
+      if ({"true" if click_play else "false"}) root.querySelector('.cleo-controls .cleo-play').click();
     }})"""
     out = view_eval(page, selector, fn, arg, nth)
     return Watch(out["records"], out["timedOut"])

@@ -18,9 +18,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,7 @@ from browser_helpers import (  # noqa: E402
     open_notebook,
     run_all_cells,
 )
+
 NOTEBOOKS = HERE / "notebooks"
 LAB_START_TIMEOUT_S = 90
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from browser_helpers import (
     VIEWPORT,
     LabNotebook,
@@ -165,7 +164,9 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
     box = scrub.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
-    frame = poll(lambda: (lambda f: f if f != 42 else None)(bar_state(page, SEED)[0]), 5, what="the click to move the frame")
+    frame = poll(
+        lambda: (lambda f: f if f != 42 else None)(bar_state(page, SEED)[0]), 5, what="the click to move the frame"
+    )
     assert abs(frame - 0.25 * (N_FRAMES - 1)) <= 4, frame
     wait_frame(nb, SEED, frame)
     t, t_end = readout(page, SEED)
@@ -276,7 +277,9 @@ def test_reset_camera_restores_the_picture(nb: LabNotebook) -> None:
     page.mouse.move(cx + 160, cy + 30, steps=4)
     page.mouse.up()
     poll(lambda: view_eval(page, SEED, "(v) => v.renders") > renders_before, 5, what="a render after the drag")
-    dragged = poll_image(page, SEED, lambda img: changed_pixels(original, img) > 2000, "the orbit drag to change the picture")
+    dragged = poll_image(
+        page, SEED, lambda img: changed_pixels(original, img) > 2000, "the orbit drag to change the picture"
+    )
     nb.shot("2-orbited", SEED)
     assert shown_frame(page, SEED) == 20
     page.click(f"{SEED} .cleo-reset-camera")
@@ -435,7 +438,8 @@ def test_frame_sync_is_throttled_while_playing_and_exact_on_pause(nb: LabNoteboo
     nb.py("player.unobserve_all('frame')")
     n = len(got) - 1  # the last one is the exact frame sent on pause
     (nb.shots / f"{nb.prefix}-frame-sync.txt").write_text(
-        f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; the view drew {drawn} new frames\n")
+        f"{n} throttled updates (+1 on pause) reached Python in {w.records[-1]['t']:.0f} ms; the view drew {drawn} new frames\n"
+    )
     assert 5 <= n <= 25, f"{n} frame updates reached Python in ~2 s of playback (drew {drawn} frames): {got}"
     assert n < drawn / 2, f"not throttled: {n} updates for {drawn} drawn frames"
 
@@ -477,4 +481,9 @@ def _two_players(nb: LabNotebook) -> None:
     nb.page_shot("6-two-players")
     assert_draws_network(pixel_stats(canvas_rgb(page, SEED)), "seed player after playing")
     seed_frame = bar_state(page, SEED)[0]
-    assert nb.py_json("[player.frame, player.playing, grid.frame, grid.playing]") == [seed_frame, False, grid_frame, False]
+    assert nb.py_json("[player.frame, player.playing, grid.frame, grid.playing]") == [
+        seed_frame,
+        False,
+        grid_frame,
+        False,
+    ]

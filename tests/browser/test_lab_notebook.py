@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 from browser_helpers import (
     NOTEBOOK,
     VIEWPORT,
@@ -56,7 +56,7 @@ class Lab:
     def py_value(self, expr: str) -> str:
         """``repr`` of a Python expression, evaluated in the notebook's kernel."""
         out = self.py(f"print('VALUE', repr({expr}))")
-        m = re.search(r"^VALUE (.*)$", out, re.M)
+        m = re.search(r"^VALUE (.*)$", out, re.MULTILINE)
         assert m, f"no VALUE line in the output of {expr!r}: {out!r}"
         return m.group(1)
 

@@ -12,14 +12,13 @@ import hashlib
 import json
 import re
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
-
 from browser_helpers import (
     EXEC_DONE,
-    NOTEBOOK as NOTEBOOK_SEL,
     VIEWPORT,
     LabNotebook,
     assert_draws_network,
@@ -32,6 +31,9 @@ from browser_helpers import (
     start_cell,
     view_eval,
     wait_cell,
+)
+from browser_helpers import (
+    NOTEBOOK as NOTEBOOK_SEL,
 )
 
 pytestmark = pytest.mark.browser
@@ -94,12 +96,16 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
 
     during = [s for s in samples if s["running"]]
     counts = sorted({s["max"] + 1 for s in during if s["max"] > 0 and s["readout"] != "t = – / – ms"})
-    assert len([c for c in counts if c < N_FRAMES]) >= 2, f"fewer than 2 intermediate frame counts while running: {counts}"
+    assert len([c for c in counts if c < N_FRAMES]) >= 2, (
+        f"fewer than 2 intermediate frame counts while running: {counts}"
+    )
     for s in during:  # the readout's end time grows with the frames received
         m = re.match(r"^t = (\d+\.\d) / (\d+\.\d) ms$", s["readout"])
         if m:
             assert float(m[2]) == pytest.approx(s["max"] + 1), s
-    assert len(pictures) >= 2 and changed_pixels(pictures[0], pictures[-1]) >= 50, "the picture did not change while running"
+    assert len(pictures) >= 2 and changed_pixels(pictures[0], pictures[-1]) >= 50, (
+        "the picture did not change while running"
+    )
     assert changed_pixels(empty, pictures[-1]) >= 50
     assert all(s["overlay"] == "none" for s in during if s["max"] > 0), "the 'nothing recorded' message stayed up"
     widths = sorted({s["progress"] for s in during if s["progress"] is not None})
@@ -109,7 +115,9 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
 
     live = page.evaluate("() => window.__live")
     assert len(live["appends"]) >= 3, f"frames were not streamed: {live}"
-    assert [a[0] for a in live["appends"][1:]] == [a[1] for a in live["appends"][:-1]], "streamed frames overlap or skip"
+    assert [a[0] for a in live["appends"][1:]] == [a[1] for a in live["appends"][:-1]], (
+        "streamed frames overlap or skip"
+    )
     assert live["data"] == 1, f"the whole state was sent {live['data']} times (once, at the end, expected)"
 
     # afterwards: the full recording, in Python and in the browser
@@ -124,7 +132,7 @@ def test_live_run_streams_into_the_scene(nb: LabNotebook, jupyter_lab: Any) -> N
     )
     assert py["n_frames"] == N_FRAMES and len(py["idx"]) == py["n_spikes"] > 100
     js = view_eval(page, LIVE, """(v) => ({ n_frames: v.pb.data.meta.n_frames, n_spikes: v.pb.data.meta.n_spikes,
-        idx: Array.from(v.pb.data.spikeIdx), ptr: Array.from(v.pb.data.spikePtr) })""")  # fmt: skip
+        idx: Array.from(v.pb.data.spike_idx), ptr: Array.from(v.pb.data.spike_ptr) })""")  # fmt: skip
     assert (js["n_frames"], js["n_spikes"]) == (N_FRAMES, py["n_spikes"])
     assert js["idx"] == py["idx"] and js["ptr"] == py["ptr"], "the browser's spikes differ from the recording's"
     # ... the same as a Player built from the finished run would send

@@ -7,13 +7,15 @@ context back, and the canvas follows its container's size.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
-
 from browser_helpers import (
     NOTEBOOK as NOTEBOOK_SEL,
+)
+from browser_helpers import (
     VIEWPORT,
     LabNotebook,
     canvas_rgb,
@@ -126,13 +128,15 @@ def lose_keep_context(nb: LabNotebook, frame: int) -> np.ndarray:
     show(page, KEEP, reset_camera=True)
     poll(lambda: shown_frame(page, KEEP) == frame, 5, what=f"frame {frame}")
     before = canvas_rgb(page, KEEP)
-    view_eval(page, KEEP, "(v) => { window.__ext = v.renderer.getContext().getExtension('WEBGL_lose_context'); window.__ext.loseContext(); }")
+    view_eval(
+        page,
+        KEEP,
+        "(v) => { window.__ext = v.renderer.getContext().getExtension('WEBGL_lose_context'); window.__ext.loseContext(); }",
+    )
     overlay = page.locator(f"{KEEP} .cleo-overlay")
     overlay.wait_for(state="visible")
     assert LOST_MESSAGE in (overlay.text_content() or "")
     return before
-
-
 
 
 def test_restored_context_draws_the_same_picture(nb: LabNotebook) -> None:
@@ -143,7 +147,9 @@ def test_restored_context_draws_the_same_picture(nb: LabNotebook) -> None:
     show(page, KEEP, reset_camera=True)
     after = canvas_rgb(page, KEEP)
     assert list(before[0, 0]) == [17, 19, 24], "the picture before the loss is not on the player's background"
-    assert changed_pixels(before, after, threshold=0) == 0, f"frame 20 looks different after the restore: corner {after[0, 0]}"
+    assert changed_pixels(before, after, threshold=0) == 0, (
+        f"frame 20 looks different after the restore: corner {after[0, 0]}"
+    )
 
 
 VIEW_STATES = """() => [...window.__cleoPlayers].map((v) => {
@@ -172,7 +178,8 @@ def test_more_views_at_once_than_webgl_contexts(nb: LabNotebook) -> None:
     nb.page_shot("6-many-at-once")
     taken = sum(TOO_MANY in m for m in nb.log.console_all) - warnings_before
     (nb.shots / f"{nb.prefix}-6-many-at-once.txt").write_text(
-        f"{taken} 'Too many active WebGL contexts' warnings\n" + "\n".join(str(s) for s in states) + "\n")
+        f"{taken} 'Too many active WebGL contexts' warnings\n" + "\n".join(str(s) for s in states) + "\n"
+    )
     assert all(s["state"] != "BLANK" for s in states), f"views left blank without a message: {states}"
     show_keep = page.locator(KEEP)
     show_keep.scroll_into_view_if_needed()
@@ -223,7 +230,9 @@ def test_context_taken_for_good_comes_back_on_a_click(nb: LabNotebook) -> None:
 def _scroll_keep_out_of_sight(page: Any) -> None:
     """A short page, scrolled to the bottom: ``keep`` (the first output) is out of sight."""
     page.set_viewport_size({"width": VIEWPORT["width"], "height": 500})
-    page.evaluate(f"() => {{ const o = document.querySelector('{NOTEBOOK_SEL} .jp-WindowedPanel-outer'); o.scrollTop = o.scrollHeight; }}")
+    page.evaluate(
+        f"() => {{ const o = document.querySelector('{NOTEBOOK_SEL} .jp-WindowedPanel-outer'); o.scrollTop = o.scrollHeight; }}"
+    )
 
 
 def test_out_of_sight_gives_the_context_back_keeping_a_picture(nb: LabNotebook) -> None:
@@ -253,8 +262,6 @@ def test_out_of_sight_gives_the_context_back_keeping_a_picture(nb: LabNotebook) 
     # the player still plays and steps
     page.locator(f"{KEEP} .cleo-next").click()
     poll(lambda: shown_frame(page, KEEP) == 31, 5, what="frame 31 after coming back")
-
-
 
 
 def test_back_in_sight_shows_the_same_picture(nb: LabNotebook) -> None:
@@ -303,9 +310,6 @@ def test_canvas_follows_its_container(nb: LabNotebook) -> None:
     poll(lambda: view_eval(page, KEEP, size)[:2] == [w0, 480], 5, what="a 480 px high canvas again")
 
 
-
-
-
 def test_canvas_follows_a_box_width(nb: LabNotebook) -> None:
     page = nb.page
     size = "(v) => [v.renderer.domElement.width, v.renderer.domElement.height, v.stage.clientWidth, v.root.clientWidth]"
@@ -317,7 +321,9 @@ def test_canvas_follows_a_box_width(nb: LabNotebook) -> None:
         show(page, sel)
         nb.shot("5-in-a-400px-box", sel)
         w, h, stage, root = view_eval(page, sel, size)
-        assert 380 <= w <= 400 and w == stage == root and h == 480, f"in a 400 px box: canvas {w}x{h}, stage {stage}, root {root}"
+        assert 380 <= w <= 400 and w == stage == root and h == 480, (
+            f"in a 400 px box: canvas {w}x{h}, stage {stage}, root {root}"
+        )
         assert draws_grid(page, sel)
         nb.py('box.layout.width = "300px"')
         show(page, sel)

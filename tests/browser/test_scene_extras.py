@@ -12,15 +12,14 @@ neurons' frame would fail.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
-
 from browser_helpers import (
     KERNEL_IDLE,
-    NOTEBOOK as NOTEBOOK_SEL,
     VIEWPORT,
     LabNotebook,
     PageLog,
@@ -34,6 +33,9 @@ from browser_helpers import (
     save_stage,
     view_eval,
     wait_for_render,
+)
+from browser_helpers import (
+    NOTEBOOK as NOTEBOOK_SEL,
 )
 
 pytestmark = pytest.mark.browser
@@ -130,7 +132,9 @@ def nb(chromium: Any, jupyter_lab: Any, artifacts_dir: Path) -> Iterator[LabNote
             page.wait_for_selector(f"{NOTEBOOK_SEL} .jp-Cell", timeout=90_000)
             page.wait_for_selector(KERNEL_IDLE, timeout=90_000)
             run_all_cells(page)
-            page.wait_for_selector(f"{NOTEBOOK_SEL} .jp-OutputArea-output:has-text({json.dumps(READY)})", timeout=180_000)
+            page.wait_for_selector(
+                f"{NOTEBOOK_SEL} .jp-OutputArea-output:has-text({json.dumps(READY)})", timeout=180_000
+            )
         except Exception:
             page.screenshot(path=str(artifacts_dir / "extras-setup-failed.png"), full_page=True)
             print(f"JupyterLab log (tail):\n{jupyter_lab.log_tail()}")
@@ -259,7 +263,9 @@ def html_player() -> Any:
     verts = np.vstack([[0, 0, 0], ring]).astype(np.float32)
     index = np.array([[0, k, k + 1] for k in range(1, 25)], np.uint32).ravel()
     fan = p3.Mesh(
-        p3.BufferGeometry(attributes={"position": p3.BufferAttribute(verts)}, index=p3.BufferAttribute(index, normalized=False)),
+        p3.BufferGeometry(
+            attributes={"position": p3.BufferAttribute(verts)}, index=p3.BufferAttribute(index, normalized=False)
+        ),
         p3.MeshBasicMaterial(color="#ff00ff", side="DoubleSide"),
         position=(500, 0, 350),
     )

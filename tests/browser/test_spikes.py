@@ -7,11 +7,10 @@ seed tutorial) and ``grid`` (100 neurons on a 10 x 10 grid, neuron k spikes once
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pytest
-
 from browser_helpers import (
     LabNotebook,
     bar_state,
@@ -81,7 +80,7 @@ def test_seek_shows_what_playback_shows(nb: LabNotebook, decay: float) -> None:
 
     # continuous playback at 1/100x (10 frames/s: one frame per drawn frame) from f - 7 to f,
     # the canvas grabbed in the very render that first shows f, then paused there
-    continuous: Optional[np.ndarray] = None
+    continuous: np.ndarray | None = None
     for _attempt in range(3):
         seek(nb, SEED, "player", f - 7)  # leaves the camera reset
         w = watch_frames(page, SEED, "rec.frame >= a", capture="rec.frame === a || rec.frame === a - 1", arg=f,
@@ -209,7 +208,9 @@ def test_no_spike_lost_at_full_speed(nb: LabNotebook, decay: float) -> None:
         expected = list(range(prev + 1, rec["frame"] + 1))  # neuron k spikes in frame k
         got = flashes(w, xy, i)
         if got != expected:
-            problems.append(f"drawn frame {rec['frame']} (after {prev}, step {rec['step']}): flashing {got}, expected {expected}")
+            problems.append(
+                f"drawn frame {rec['frame']} (after {prev}, step {rec['step']}): flashing {got}, expected {expected}"
+            )
             save_rgb(img, nb.shots / f"spikes-c-decay{decay:g}-frame{rec['frame']}-FAILED.png")
         if decay == 0:
             stray = sorted(set(np.flatnonzero(lit(img, xy))) - set(expected))
@@ -223,8 +224,6 @@ def test_no_spike_lost_at_full_speed(nb: LabNotebook, decay: float) -> None:
     assert [r["step"] for r in w.records[1:-1]] == list(steps[:-1]), "the spike state's step is not the frames skipped"
     set_grid(nb, DEFAULT_DECAY_MS)
     page.wait_for_selector(f"{GRID} .cleo-controls[data-playing='false']")
-
-
 
 
 @pytest.mark.parametrize("loop", ["once", "pingpong", "loop"])
@@ -258,7 +257,9 @@ def test_no_spike_lost_at_the_end(nb: LabNotebook, loop: str) -> None:
         got = flashes(w, xy, len(w.records) - 1)
         save_rgb(data_url_rgb(w.records[-1]["url"]), nb.shots / f"spikes-c-end-{loop}-{p}-to-{f}.png")
         assert len(expected) >= 3 and jumped(w.records[-1]), f"the end was never jumped to: {w.records}"
-        assert sorted(got) == sorted(expected), f"{loop}: drawn frame {f} after {p}: flashing {got}, expected {expected}"
+        assert sorted(got) == sorted(expected), (
+            f"{loop}: drawn frame {f} after {p}: flashing {got}, expected {expected}"
+        )
     finally:
         set_grid(nb, DEFAULT_DECAY_MS)
         page.wait_for_selector(f"{GRID} .cleo-controls[data-playing='false']")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from browser_helpers import (
     assert_draws_network,
     assert_stayed_offline,

@@ -7,10 +7,10 @@ The page is made tall enough for every view to stay in sight (views out of sight
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-
 from browser_helpers import (
     VIEWPORT,
     LabNotebook,
@@ -102,7 +102,17 @@ def test_controls_view_drives_the_player_and_follows_it(nb: LabNotebook) -> None
     bar = page.locator(f"{CONTROLS} .cleo-controls-only")
     bar.scroll_into_view_if_needed()
     assert bar.locator("canvas").count() == 0 and bar.locator(".cleo-reset-camera").count() == 0
-    for cls in ("cleo-first", "cleo-prev", "cleo-play", "cleo-next", "cleo-last", "cleo-scrub", "cleo-time", "cleo-speed", "cleo-loop"):
+    for cls in (
+        "cleo-first",
+        "cleo-prev",
+        "cleo-play",
+        "cleo-next",
+        "cleo-last",
+        "cleo-scrub",
+        "cleo-time",
+        "cleo-speed",
+        "cleo-loop",
+    ):
         assert bar.locator(f".{cls}").count() == 1, cls
     bar.locator(".cleo-first").click()
     wait_sync(page, 0)
@@ -113,8 +123,11 @@ def test_controls_view_drives_the_player_and_follows_it(nb: LabNotebook) -> None
     wait_sync(page, 30)
     # play in the controls cell: the player's canvases advance
     bar.locator(".cleo-play").click()
-    poll(lambda: all(int(r[3]) >= 36 for r in everything(page) if r[3] != "bar"), 10,
-         what=f"the canvases to advance when the controls view plays: {everything(page)}")
+    poll(
+        lambda: all(int(r[3]) >= 36 for r in everything(page) if r[3] != "bar"),
+        10,
+        what=f"the canvases to advance when the controls view plays: {everything(page)}",
+    )
     # pause in the player: the controls view shows it
     page.locator(f"{VIEW} .cleo-play").nth(0).click()
     frame = int(page.locator(f"{VIEW} .cleo-controls").nth(0).get_attribute("data-frame"))
@@ -152,8 +165,11 @@ def test_sidebar_controls(nb: LabNotebook) -> None:
     wait_sync(page, 55, extra=SIDECAR, n=4, what="the sidebar at the player's frame")
     # play from the sidebar: the canvases in the notebook advance; pause from a view
     side.locator(".cleo-play").click()
-    poll(lambda: all(int(r[3]) >= 62 for r in everything(page) if r[3] != "bar"), 10,
-         what=f"the canvases to advance when the sidebar plays: {everything(page)}")
+    poll(
+        lambda: all(int(r[3]) >= 62 for r in everything(page) if r[3] != "bar"),
+        10,
+        what=f"the canvases to advance when the sidebar plays: {everything(page)}",
+    )
     page.locator(f"{VIEW} .cleo-play").nth(1).click()
     frame = int(page.locator(f"{VIEW} .cleo-controls").nth(1).get_attribute("data-frame"))
     extra = SIDECAR
@@ -168,8 +184,6 @@ def test_sidebar_controls(nb: LabNotebook) -> None:
     nb.py("sc.close()")
     page.locator(f"{SIDECAR} .cleo-controls-only").wait_for(state="detached")
     wait_sync(page, 13)
-
-
 
 
 def test_views_show_the_same_frame_while_playing(nb: LabNotebook) -> None:

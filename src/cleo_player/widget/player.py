@@ -1,86 +1,32 @@
 """The Player: an anywidget that plays a Scene back in three.js, in the notebook.
 
 The recording crosses to the browser once (``_meta`` JSON + ``_data`` binary buffers, see
-:mod:`cleo_player.payload`); playback then runs in JavaScript. ``frame`` and ``playing`` are
-synced both ways, so Python can drive the player and observe it.
+:mod:`cleo_player.payload`); playback then runs in JavaScript. Every public trait (``frame``,
+``playing``, ``speed``, ``loop``, ``decay``, ``height``) is synced both ways, so Python can drive
+the player and observe it.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 import anywidget
-from ipywidgets import widget_serialization
 import numpy as np
 import traitlets
 from brian2 import NeuronGroup, Quantity, ms, second
+from ipywidgets import widget_serialization
 
+from cleo_player.defaults import DECAY_FRAMES, HEIGHT, LIVE_INTERVAL, LOOP, LOOP_MODES, SLOWDOWN_FACTOR, SPEED
 from cleo_player.extras import Extras
-from cleo_player.payload import scene_payload
-from cleo_player.recorder import Recorder
+from cleo_player.payload import append_message, scene_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
+from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
+from cleo_player.widget.live import LiveStream
+from cleo_player.widget.source import recorder_for
 
-STATIC = Path(__file__).parent / "static"
-BUNDLE = STATIC / "widget.js"
-CONTROLS_BUNDLE = STATIC / "controls.js"
-LOOP_MODES = ("loop", "once", "pingpong")
-
-
-@functools.lru_cache(maxsize=2)
-def bundle_source(path: Path = BUNDLE) -> str:
-    """A built front-end module (ES module), read once per process."""
-    if not path.exists():
-        raise RuntimeError(
-            f"The cleo-player front end is not built ({path} is missing). Install the package with "
-            "`pip install .` (which runs the JS build) or run `npm ci && npm run build` in the repository."
-        )
-    return path.read_text(encoding="utf-8")
-
-
-def find_recorder(sim: Any) -> Optional[Recorder]:
-    """The Recorder injected in a cleo CLSimulator, or None."""
-    found = [d for d in getattr(sim, "devices", ()) if isinstance(d, Recorder)]
-    if len(found) > 1:
-        names = sorted(d.name for d in found)
-        raise ValueError(f"The simulator has several Recorders {names}: pass the one to play, Player(rec, ...).")
-    return found[0] if found else None
-
-
-def drawable_groups(sim: Any) -> tuple[list[NeuronGroup], list[str]]:
-    """The simulator's own neuron groups (not devices' helper groups), split into those
-    with coordinates and the names of those without."""
-    helper_objs: set = set()
-    for device in sim.devices:
-        helper_objs |= set(device.brian_objects)
-    registry = getattr(sim, "registry", None)
-    if registry is not None:
-        helper_objs |= set(getattr(registry, "brian_objects", ()))
-    groups = [o for o in sim.network.objects if type(o) is NeuronGroup and o not in helper_objs]
-    groups.sort(key=lambda g: g.name)
-    with_xyz = [g for g in groups if all(hasattr(g, d) for d in "xyz")]
-    without = [g.name for g in groups if g not in with_xyz]
-    return with_xyz, without
-
-
-def inject_recorder(sim: Any, neuron_groups: Optional[list[NeuronGroup]] = None, **recorder_kwargs: Any) -> Recorder:
-    """Inject a Recorder into ``sim`` (after its existing devices) for the given groups,
-    or for every neuron group that has coordinates."""
-    if neuron_groups is None:
-        neuron_groups, without = drawable_groups(sim)
-        if not neuron_groups:
-            detail = f" (groups without coordinates: {', '.join(without)})" if without else ""
-            raise ValueError(
-                "The simulator has no neuron group with x/y/z coordinates to show"
-                f"{detail}. Assign coordinates with cleo.coords (e.g. "
-                "cleo.coords.assign_coords_rand_rect_prism(ng, xlim, ylim, zlim)), or inject a "
-                "cleo_player.Recorder yourself: sim.inject(Recorder(), ng)."
-            )
-    rec = Recorder(**recorder_kwargs)
-    sim.inject(rec, *neuron_groups)
-    return rec
+NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
 
 
 class Player(anywidget.AnyWidget):
@@ -92,19 +38,19 @@ class Player(anywidget.AnyWidget):
     ``invert_z``, ``scatterargs``.
     """
 
-    _esm = traitlets.Unicode().tag(sync=True)
+    _esm = check_built(PLAYER_BUNDLE)
 
     frame = traitlets.Int(0).tag(sync=True)
     """Index of the frame shown (synced both ways; set it to seek)."""
     playing = traitlets.Bool(False).tag(sync=True)
     """Whether the player is playing (synced both ways)."""
-    speed = traitlets.Float(0.1).tag(sync=True)
+    speed = traitlets.Float(SPEED).tag(sync=True)
     """Playback rate relative to real time (0.1 = ten times slower than real time)."""
-    loop = traitlets.Unicode("loop").tag(sync=True)
+    loop = traitlets.Unicode(LOOP).tag(sync=True)
     """What happens at the end: "loop", "once" or "pingpong"."""
     decay = traitlets.Float(0.0).tag(sync=True)
     """How long (ms of simulated time) a spike's flash takes to fade; 0 = one-frame flash."""
-    height = traitlets.Int(480).tag(sync=True)
+    height = traitlets.Int(HEIGHT).tag(sync=True)
     """Height of the 3D view in pixels."""
     _meta = traitlets.Dict().tag(sync=True)
     _uid = traitlets.Unicode().tag(sync=True)
@@ -116,45 +62,24 @@ class Player(anywidget.AnyWidget):
 
     def __init__(
         self,
-        source: Union[Any, Recorder],
+        source: Any,
         *,
-        speed: float = 0.1,
-        loop: str = "loop",
-        decay: Optional[Quantity] = None,
-        height: int = 480,
-        neuron_groups: Optional[list[NeuronGroup]] = None,
+        speed: float = SPEED,
+        loop: str = LOOP,
+        decay: Quantity | None = None,
+        height: int = HEIGHT,
+        neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
         self._plotargs = validate_plotargs(dict(plotargs))
         self._n_frames_live = 0
-        self._controls: Optional[PlayerControls] = None
+        self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
-        self.recorder = self._resolve(source, neuron_groups)
-        super().__init__(_esm=bundle_source(), speed=speed, loop=loop, height=height)
+        self.recorder = recorder_for(source, neuron_groups)
+        super().__init__(speed=speed, loop=loop, height=height)
         self._uid = self.model_id
-        dt_ms = float(self.recorder.dt / ms) if isinstance(self.recorder, Recorder) else self.recorder.dt_ms
-        self.decay = 4 * dt_ms if decay is None else _to_ms(decay, "decay")
         self.refresh()
-
-    @staticmethod
-    def _resolve(source: Any, neuron_groups: Optional[list[NeuronGroup]]) -> Recorder:
-        if isinstance(source, Recording):
-            return _RecordingSource(source)  # type: ignore[return-value]
-        if isinstance(source, Recorder):
-            rec = source
-        elif hasattr(source, "network") and hasattr(source, "devices"):
-            rec = find_recorder(source) or inject_recorder(source, neuron_groups)
-        else:
-            raise TypeError(
-                "Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, "
-                f"got {type(source).__name__}."
-            )
-        if not rec.neuron_groups:
-            raise ValueError(
-                f"Recorder {rec.name!r} has no neuron groups: inject it into the simulator with the "
-                "groups to show, e.g. sim.inject(rec, exc, inh)."
-            )
-        return rec
+        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
 
     # --- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -162,7 +87,7 @@ class Player(anywidget.AnyWidget):
         self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
         self.scene.extras = self._extra_objects.descriptions
         rec = self.scene.recording
-        message = "" if rec.n_frames else "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
+        message = "" if rec.n_frames else NOT_RECORDED
         meta, buffers = scene_payload(self.scene, message=message)
         self._n_frames_live = 0
         with self.hold_sync():
@@ -179,28 +104,39 @@ class Player(anywidget.AnyWidget):
     def n_frames(self) -> int:
         return self.recording.n_frames
 
-    def run(self, duration: Quantity, progress: bool = True, **run_kwargs: Any) -> None:
-        """Run the simulation for ``duration``, streaming new frames into the displayed scene.
+    def run(
+        self, duration: Quantity, progress: bool = True, *, update_interval: float = LIVE_INTERVAL, **run_kwargs: Any
+    ) -> None:
+        """Run the simulation for ``duration`` as ``sim.run(duration, **run_kwargs)`` would where
+        this is called (names in the model's equations resolve in the caller's namespace),
+        streaming new frames into the displayed scene every ``update_interval`` seconds.
 
         A progress bar follows the simulated time. Only new frames cross to the browser while
         it runs; afterwards the player holds the full recording, as if built from the run.
         """
-        from cleo_player.live import LiveStream
-
         sim = self.recorder.sim
         if sim is None:
             raise ValueError(f"Recorder {self.recorder.name!r} is not injected into a simulator: sim.inject(rec, ng).")
         total_ms = _to_ms(duration, "duration")
-        if total_ms <= 0:
+        if not total_ms > 0:
             raise ValueError(f"duration must be positive, got {duration!r}.")
+        # sim.run resolves names `level` frames above itself (1: its caller); this call adds one
+        run_kwargs["level"] = int(run_kwargs.get("level", 1)) + 1
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
-        stream = LiveStream(self)
+        layout = self._meta["tracks"]
+        stream = LiveStream(
+            self.recorder.frames_since,
+            lambda span: append_message(span, layout),
+            self._send_frames,
+            first=self.recording.n_frames,
+            interval=update_interval,
+        )
         bar = _progress_bar(total_ms, progress)
         t_start_ms = float(sim.network.t / ms)
 
-        def on_frame(rec: Recorder) -> None:
-            stream(rec)
+        def on_frame(_: Any) -> None:
+            stream()
             if bar is not None:
                 bar.n = round(min(float(sim.network.t / ms) - t_start_ms, total_ms), 3)
                 bar.refresh()
@@ -215,6 +151,10 @@ class Player(anywidget.AnyWidget):
                 bar.close()
             self.refresh()
 
+    def _send_frames(self, msg: dict[str, Any], buffers: list[bytes]) -> None:
+        self.send(msg, buffers)
+        self._n_frames_live = msg["n_frames"]
+
     # --- Python control -------------------------------------------------------------------
     @traitlets.validate("frame")
     def _valid_frame(self, proposal: dict) -> int:
@@ -227,8 +167,10 @@ class Player(anywidget.AnyWidget):
     @traitlets.validate("speed")
     def _valid_speed(self, proposal: dict) -> float:
         value = float(proposal["value"])
-        if not value > 0:
-            raise traitlets.TraitError(f"speed must be positive (1 = real time, 0.1 = 10x slower), got {value}.")
+        if not (np.isfinite(value) and value > 0):
+            raise traitlets.TraitError(
+                f"speed must be a positive number (1 = real time, 0.1 = 10x slower), got {value}."
+            )
         return value
 
     @traitlets.validate("loop")
@@ -240,9 +182,16 @@ class Player(anywidget.AnyWidget):
     @traitlets.validate("decay")
     def _valid_decay(self, proposal: dict) -> float:
         value = float(proposal["value"])
-        if value < 0:
-            raise traitlets.TraitError(f"decay must be >= 0 ms, got {value}.")
+        if not (np.isfinite(value) and value >= 0):
+            raise traitlets.TraitError(f"decay must be a number of ms >= 0, got {value}.")
         return value
+
+    @traitlets.validate("height")
+    def _valid_height(self, proposal: dict) -> int:
+        value = proposal["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+            raise traitlets.TraitError(f"height must be a positive number of pixels, got {value!r}.")
+        return int(value)
 
     @property
     def time(self) -> Quantity:
@@ -310,7 +259,8 @@ class Player(anywidget.AnyWidget):
     def show_controls(self, sidebar: bool = True, title: str = "cleo-player") -> Any:
         """Show the controls; in the JupyterLab sidebar (``sidecar``) when ``sidebar``.
 
-        Returns the Sidecar (close it with ``.close()``) or None."""
+        Returns the Sidecar (close it with ``.close()``) or None.
+        """
         from IPython.display import display
 
         if not sidebar:
@@ -324,29 +274,42 @@ class Player(anywidget.AnyWidget):
         return sc
 
     # --- export ---------------------------------------------------------------------------
-    def save_html(self, path: Union[str, Path], title: Optional[str] = None) -> Path:
+    def save_html(self, path: str | Path, title: str | None = None) -> Path:
         """Write one self-contained HTML file (bundle and data inlined) that plays offline."""
-        from cleo_player.html import standalone_html
+        from cleo_player.widget.html import standalone_html
 
         path = Path(path)
-        path.write_text(standalone_html(self, title=title), encoding="utf-8")
+        if title is None:
+            rec = self.recording
+            title = f"cleo-player: {', '.join(g.name for g in rec.groups)} ({rec.t_end * 1e3:g} ms)"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(standalone_html(self.page_state(), bundle_source(), title), encoding="utf-8")
         return path
 
-    def to_animation(self, slowdown_factor: float = 10, **figargs: Any) -> Any:
+    def page_state(self) -> dict[str, Any]:
+        """The Player's own synced traits as a page without Python starts from (paused)."""
+        state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True)}
+        state["playing"] = False
+        if not self.recording.n_frames:  # no Python behind the page: no hint to run anything
+            state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
+        return state
+
+    def to_animation(self, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any) -> Any:
         """The matplotlib fallback: a cleo-compatible ``FuncAnimation`` of this scene."""
         from cleo_player import video
 
         return video.to_animation(self.scene, slowdown_factor=slowdown_factor, **figargs)
 
-    def to_html5_video(self, slowdown_factor: float = 10, **figargs: Any) -> str:
+    def to_html5_video(self, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any) -> str:
         """An HTML5 ``<video>`` tag (base64 mp4) of the matplotlib fallback."""
         from cleo_player import video
 
         return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
 
-    def save(self, path: Union[str, Path], slowdown_factor: float = 10, **kwargs: Any) -> Path:
+    def save(self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
         """Export to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback, ffmpeg from
-        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`)."""
+        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
+        """
         path = Path(path)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
@@ -367,7 +330,12 @@ def _progress_bar(total_ms: float, enabled: bool) -> Any:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total_ms, unit="ms", desc="Simulating", bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} ms [{elapsed}<{remaining}]")
+    return tqdm(
+        total=total_ms,
+        unit="ms",
+        desc="Simulating",
+        bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} ms [{elapsed}<{remaining}]",
+    )
 
 
 def _to_ms(t: Any, name: str) -> float:
@@ -380,26 +348,14 @@ def _to_ms(t: Any, name: str) -> float:
     raise ValueError(f"{name} must be a brian2 time quantity, e.g. 5*ms; got {t!r}.")
 
 
-class _RecordingSource:
-    """Stands in for a Recorder when a Player plays a saved Recording (no device geometry)."""
-
-    def __init__(self, recording: Recording) -> None:
-        self.recording = recording
-        self.name = "recording"
-        self.neuron_groups = list(recording.groups)
-        self.device_entries: list = []
-        self.sim = None
-        self.dt_ms = recording.dt * 1e3
-
-
 class PlayerControls(anywidget.AnyWidget):
     """The control bar of a Player, on its own: same clock, same state, in sync."""
 
-    _esm = traitlets.Unicode().tag(sync=True)
+    _esm = check_built(CONTROLS_BUNDLE)
     player = traitlets.Instance(Player).tag(sync=True, **widget_serialization)
 
     def __init__(self, player: Player) -> None:
-        super().__init__(_esm=bundle_source(CONTROLS_BUNDLE), player=player)
+        super().__init__(player=player)
 
     def __repr__(self) -> str:
         return f"PlayerControls(of {self.player!r})"

@@ -2,14 +2,15 @@
 
 This is the "true 3D" picture the video is made from: the same calls cleo makes (scatter per
 neuron group, per light source, probe contacts, scope arrow + focal disk + ROIs, labels, limits,
-negative z box aspect, legend), minus cleo's bugs. :mod:`cleo_player.mpl_frames` renders its
+negative z box aspect, legend), minus cleo's bugs. :mod:`cleo_player.video.frames` renders its
 static parts once and composites the per-frame parts on top.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -17,13 +18,13 @@ from matplotlib.artist import Artist
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
-from cleo_player.mpl_extras import draw_extras
 from cleo_player.scene import LIGHT_ALPHA, LightCloud, Scene, ScopeView
+from cleo_player.video.extras import draw_extras
 
 PROBE_MARKER_AREA = 40.0  # cleo Probe.add_self_to_plot: s=40, marker "x", no depth shading
 SCOPE_DISK_ALPHA = 0.2  # cleo Scope: translucent focal-plane disk
-SCOPE_ROI_DARKEN = 0.3
-CMAP_N = 256  # levels of cleo's light colormap  # cleo Scope: ROI markers in the scope colour times 0.3
+SCOPE_ROI_DARKEN = 0.3  # cleo Scope: ROI markers in the scope colour times 0.3
+CMAP_N = 256  # levels of cleo's light colormap
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Scene3DArtists:
     legend: Any = None
 
 
-def light_brightness(light: LightCloud, values: Optional[np.ndarray]) -> np.ndarray:
+def light_brightness(light: LightCloud, values: np.ndarray | None) -> np.ndarray:
     """Brightness in [0, 1] per source for one frame's recorded values (NaN or none = off).
 
     Values above ``max_value`` are clipped to 1 (cleo instead turns the light opaque).
@@ -49,8 +50,9 @@ def light_brightness(light: LightCloud, values: Optional[np.ndarray]) -> np.ndar
 
 
 def light_marker_area(ax: Any, light: LightCloud, scene: Scene) -> float:
-    """cleo's light marker area (pt²): the light model's marker size, scaled from axis units
-    to points by the largest axis range over the largest side of the axes box."""
+    """Cleo's light marker area (pt²): the light model's marker size, scaled from axis units
+    to points by the largest axis range over the largest side of the axes box.
+    """
     biggest_dim_pt = max(ax.bbox.height, ax.bbox.width) / ax.figure.dpi * 72
     a = scene.axes
     biggest_dim = max(a.xlim[1] - a.xlim[0], a.ylim[1] - a.ylim[0], a.zlim[1] - a.zlim[0])
@@ -96,8 +98,12 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
         # collection alpha twice with depth shading, while cleo's frames have it once.
         neurons.append(
             ax.scatter(
-                pos[:, 0], pos[:, 1], pos[:, 2],
-                label=g.name, color=(*g.color, g.alpha), s=g.marker_area,
+                pos[:, 0],
+                pos[:, 1],
+                pos[:, 2],
+                label=g.name,
+                color=(*g.color, g.alpha),
+                s=g.marker_area,
             )
         )
     setup_axes(ax, scene)
@@ -111,9 +117,14 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
             pts = light.points[light.source == src]
             clouds.append(
                 ax.scatter(
-                    pts[:, 0], pts[:, 1], pts[:, 2],
+                    pts[:, 0],
+                    pts[:, 1],
+                    pts[:, 2],
                     c=light_rgba(light, src, float(b[src])),
-                    marker="o", edgecolors="none", s=area, label=light.name,
+                    marker="o",
+                    edgecolors="none",
+                    s=area,
+                    label=light.name,
                 )
             )
         lights.append(clouds)
@@ -123,8 +134,14 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
     for probe in scene.probes:
         c = probe.contacts
         markers = ax.scatter(
-            c[:, 0], c[:, 1], c[:, 2], marker="x", s=PROBE_MARKER_AREA,
-            color=probe.color, label=probe.name, depthshade=False,
+            c[:, 0],
+            c[:, 1],
+            c[:, 2],
+            marker="x",
+            s=PROBE_MARKER_AREA,
+            color=probe.color,
+            label=probe.name,
+            depthshade=False,
         )
         devices.append(markers)
         handles.append(markers)
@@ -137,11 +154,21 @@ def draw_scene(ax: Any, scene: Scene, brightness: Sequence[np.ndarray]) -> Scene
 
 
 def _draw_scope(ax: Any, scope: ScopeView, handles: list[Any]) -> list[Artist]:
-    """cleo's Scope look: an arrow to the focal plane, a translucent disk, dark ROI markers."""
+    """Cleo's Scope look: an arrow to the focal plane, a translucent disk, dark ROI markers."""
     loc, d = scope.location, scope.direction
     arrow = ax.quiver(
-        loc[0], loc[1], loc[2], d[0], d[1], d[2], color=scope.color, lw=5,
-        label=scope.name, pivot="tail", length=scope.focus_depth, normalize=True,
+        loc[0],
+        loc[1],
+        loc[2],
+        d[0],
+        d[1],
+        d[2],
+        color=scope.color,
+        lw=5,
+        label=scope.name,
+        pivot="tail",
+        length=scope.focus_depth,
+        normalize=True,
     )
     center = loc + d * scope.focus_depth
     u, v = _orthonormal_basis(d)
@@ -154,8 +181,12 @@ def _draw_scope(ax: Any, scope: ScopeView, handles: list[Any]) -> list[Artist]:
     roi_rgb = tuple(SCOPE_ROI_DARKEN * c for c in scope.color)
     if len(scope.rois):
         rois = ax.scatter(
-            scope.rois[:, 0], scope.rois[:, 1], scope.rois[:, 2], marker="^",
-            color=roi_rgb, label=f"{scope.sensor or scope.name} ROIs",
+            scope.rois[:, 0],
+            scope.rois[:, 1],
+            scope.rois[:, 2],
+            marker="^",
+            color=roi_rgb,
+            label=f"{scope.sensor or scope.name} ROIs",
         )
         artists.append(rois)
         handles.append(rois)
@@ -174,7 +205,8 @@ def _orthonormal_basis(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def depth_shade(vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> np.ndarray:
     """mplot3d's scatter depth shading: the alpha factor per point (1 near, down to the
-    minimum alpha far away), for points already projected with the axes' projection."""
+    minimum alpha far away), for points already projected with the axes' projection.
+    """
     if not mpl.rcParams.get("axes3d.depthshade", True):
         return np.ones(len(vz))
     if len(vz) == 0:

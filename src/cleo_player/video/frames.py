@@ -2,7 +2,7 @@
 
 The camera is static, so everything but the spiking neurons and the changing lights looks the
 same in every frame. :class:`SceneFrames` draws the scene once on an offscreen mplot3d figure
-(:mod:`cleo_player.mpl_draw`, cleo's look), cuts its artists, in mplot3d's drawing order, into
+(:mod:`cleo_player.video.draw`, cleo's look), cuts its artists, in mplot3d's drawing order, into
 runs of static artists and per-frame parts, and renders every static run once to an RGBA
 image (cropped to what it covers). A frame is then those images plus, at their place in the
 drawing order:
@@ -26,7 +26,7 @@ pixel size or dpi changes (e.g. ``ani.save(..., dpi=200)``) or when the 3D axes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -38,8 +38,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
-from cleo_player.mpl_draw import Scene3DArtists, depth_shade, draw_scene, light_brightness, light_rgba
 from cleo_player.scene import Scene
+from cleo_player.video.draw import Scene3DArtists, depth_shade, draw_scene, light_brightness, light_rgba
 
 PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")  # plt.figure arguments Figure lacks
 LIGHT_LEVELS = 8  # brightness levels rendered per changing light source, besides 0
@@ -92,15 +92,13 @@ class _Image:
 class _SpikeOverlay:
     """Neurons of one group spiking in the current frame, drawn over their resting markers."""
 
-    def __init__(
-        self, group: int, col3d: PathCollection, xy: np.ndarray, rgba: np.ndarray, depth: np.ndarray
-    ) -> None:
+    def __init__(self, group: int, col3d: PathCollection, xy: np.ndarray, rgba: np.ndarray, depth: np.ndarray) -> None:
         self.group = group
         self.xy = xy  # (N, 2) pixels, NaN for neurons outside the limits
         self.rgba = rgba  # (N, 4) overlay colour
         self.depth = depth  # (N,) projected depth (larger = farther), for draw order
         self.collection = _collection_like(col3d, edgecolors="face")
-        self._key: Optional[np.ndarray] = None
+        self._key: np.ndarray | None = None
         self._n = 0
 
     def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:
@@ -145,7 +143,7 @@ class _LightSprite:
         self.image = template.copy()  # (h, w, 4) uint8, rows bottom first
         self.channels = channels
         self.x, self.y = x, y
-        self._b: Optional[float] = None
+        self._b: float | None = None
 
     def rgba(self, b: float) -> np.ndarray:
         """The sprite at brightness ``b``: a rendered level, or a blend of the two nearest."""
@@ -184,7 +182,7 @@ def _collection_like(col3d: PathCollection, edgecolors: str) -> PathCollection:
     return col
 
 
-def _bbox(mask: np.ndarray) -> Optional[tuple[slice, slice]]:
+def _bbox(mask: np.ndarray) -> tuple[slice, slice] | None:
     """The (rows, columns) slices of the smallest box holding every True of ``mask``."""
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if not len(rows):
@@ -192,7 +190,7 @@ def _bbox(mask: np.ndarray) -> Optional[tuple[slice, slice]]:
     return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
-def _crop(rgba: np.ndarray) -> Optional[_Image]:
+def _crop(rgba: np.ndarray) -> _Image | None:
     """The part of a transparent-background render that has any ink, or None."""
     box = _bbox(rgba[..., 3] > 0)
     if box is None:
@@ -226,7 +224,7 @@ class SceneFrames:
             bool(g_data.n_spikes) and bool(np.any(g.visible[g_data.spike_i[g_data.spike_i < len(g.visible)]]))
             for g, g_data in zip(scene.groups, scene.recording.groups)
         ]
-        self._layers: Optional[_Layers] = None
+        self._layers: _Layers | None = None
 
     @property
     def n_frames(self) -> int:
@@ -246,7 +244,8 @@ class SceneFrames:
         fig.set_size_inches(size_inches)  # as the figure drawn on: same layout, same pixels
         axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
         children = [
-            a for a in ax.get_children()
+            a
+            for a in ax.get_children()
             if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
         ]  # (empty titles draw nothing)
         frame_parts = [fig.patch, ax.patch]
@@ -264,12 +263,13 @@ class SceneFrames:
             # 2. cut the drawing order into static runs and per-frame parts
             dyn_lights = {
                 id(col): (j, s)
-                for j, clouds in enumerate(self.artists.lights) if self._dynamic_light[j]
+                for j, clouds in enumerate(self.artists.lights)
+                if self._dynamic_light[j]
                 for s, col in enumerate(clouds)
             }
             spiking = {id(col): k for k, col in enumerate(self.artists.neurons) if self._spiking_group[k]}
             runs: list[list[Artist]] = [[]]
-            plan: list[Union[int, tuple]] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
+            plan: list[int | tuple] = [0]  # a run's index, ("light", j, s) or ("spikes", k)
             for a in children:
                 if id(a) in dyn_lights:
                     plan += [("light", *dyn_lights[id(a)]), len(runs)]
@@ -281,7 +281,7 @@ class SceneFrames:
                         runs.append([])
 
             # 3. render each static run once (the first one over the background)
-            images: list[Optional[_Image]] = [
+            images: list[_Image | None] = [
                 self._render_run(children, runs[0], frame_parts, saved, frame=axis_on) if runs[0] else background
             ]
             images += [self._render_run(children, run, frame_parts, saved) if run else None for run in runs[1:]]
@@ -319,11 +319,12 @@ class SceneFrames:
         run: list[Artist],
         frame_parts: list[Artist],
         saved: dict,
-        frame: Optional[bool] = None,
-    ) -> Optional[_Image]:
+        frame: bool | None = None,
+    ) -> _Image | None:
         """Render only the artists of ``run``: with the figure and axes background if
         ``frame`` is given (True: with the axis panes, grid and labels), else on a transparent
-        background, cropped to what they cover."""
+        background, cropped to what they cover.
+        """
         members = {id(a) for a in run}
         for a in children:
             a.set_visible(id(a) in members)
@@ -336,7 +337,8 @@ class SceneFrames:
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pixel coordinates (origin bottom left) and projected depth (larger = farther) of
-        3D points in axis units, with the view of the last render."""
+        3D points in axis units, with the view of the last render.
+        """
         vx, vy, vz = proj3d.proj_transform(points[:, 0], points[:, 1], points[:, 2], self.ax.get_proj())
         xy = self.ax.transData.transform(np.column_stack([vx, vy]))
         return xy, np.asarray(vz)
@@ -363,12 +365,13 @@ class SceneFrames:
         return _SpikeOverlay(k, self.artists.neurons[k], xy, rgba, depth)
 
     def _light_sprite(
-        self, j: int, s: int, clip: Any, beneath: Optional[list[_Image]], taken: np.ndarray
-    ) -> Optional[_LightSprite]:
+        self, j: int, s: int, clip: Any, beneath: list[_Image] | None, taken: np.ndarray
+    ) -> _LightSprite | None:
         """Render light ``j``'s source ``s`` at its brightness levels: over ``beneath`` (the
         static images under it: exactly as drawing its points there), or alone on a
         transparent background if something that changes lies under it (``beneath`` None, or
-        its pixels overlap ``taken``, those of the light sprites before it, which it updates)."""
+        its pixels overlap ``taken``, those of the light sprites before it, which it updates).
+        """
         light = self.scene.lights[j]
         xy, shade, depth = self._shaded(light.points[light.source == s].astype(float))
         order = np.argsort(-depth, kind="stable")  # far first, as mplot3d draws them
@@ -387,7 +390,7 @@ class SceneFrames:
             values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
         renderer = self.fig3d.canvas.get_renderer()
 
-        def render(b: float, under: Optional[list[_Image]]) -> np.ndarray:
+        def render(b: float, under: list[_Image] | None) -> np.ndarray:
             renderer.clear()
             gc = renderer.new_gc()
             for image in under or ():
@@ -398,7 +401,7 @@ class SceneFrames:
                 col.draw(renderer)
             return np.asarray(renderer.buffer_rgba())[::-1].copy()
 
-        def ink_of(under: Optional[list[_Image]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def ink_of(under: list[_Image] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             dark, bright = render(0.0, under), render(float(values[-1]), under)
             return dark, bright, np.any(bright != dark, axis=-1)
 
@@ -435,7 +438,8 @@ class SceneFrames:
 
 def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
     """Straight RGBA of something rendered over black and over white: alpha from how much of
-    the background shows through, colour = what it adds over black, divided by alpha."""
+    the background shows through, colour = what it adds over black, divided by alpha.
+    """
     b = over_black[..., :3].astype(np.float32)
     w = over_white[..., :3].astype(np.float32)
     alpha = np.clip(1 - (w - b).mean(axis=-1) / 255, 0, 1)
@@ -457,7 +461,7 @@ class FrameArtist(Artist):
         self._frame = 0
         self.frame = frame
         self.reuse_last = reuse_last
-        self._last: Optional[tuple[tuple, np.ndarray]] = None
+        self._last: tuple[tuple, np.ndarray] | None = None
         self.set_zorder(-1)  # below anything a user adds to the figure (titles, texts)
 
     @property
@@ -519,7 +523,7 @@ def _mplot3d_drawing_order(ax: Any, artists: list[Artist]) -> None:
             patch_z += 1
 
 
-def _figure_of(artist: Artist) -> Optional[Figure]:
+def _figure_of(artist: Artist) -> Figure | None:
     """The (root) figure an artist is drawn in, on old and new matplotlib."""
     try:
         return artist.get_figure(root=True)

@@ -2,7 +2,7 @@
 
 Meshes become ``Poly3DCollection`` s (shaded for the lit materials, edges only for
 ``wireframe``), lines ``Line3DCollection`` s and points scatters, drawn once with the static
-layers (:mod:`cleo_player.mpl_frames`). Primitive geometries are triangulated as three.js
+layers (:mod:`cleo_player.video.frames`). Primitive geometries are triangulated as three.js
 does. What matplotlib cannot draw in reasonable time (more than :data:`MAX_TRIANGLES`
 triangles or :data:`MAX_POINTS` points) is skipped, with one warning naming the objects.
 """
@@ -10,7 +10,7 @@ triangles or :data:`MAX_POINTS` points) is skipped, with one warning naming the 
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -46,7 +46,9 @@ def sphere(radius: float, widthSegments: int, heightSegments: int, phiStart: flo
     theta_end = min(thetaStart + thetaLength, np.pi)
     v, u = np.mgrid[0 : hs + 1, 0 : ws + 1] / np.array([hs, ws])[:, None, None]
     phi, theta = phiStart + u * phiLength, thetaStart + v * thetaLength
-    verts = np.stack([-radius * np.cos(phi) * np.sin(theta), radius * np.cos(theta), radius * np.sin(phi) * np.sin(theta)], -1)
+    verts = np.stack(
+        [-radius * np.cos(phi) * np.sin(theta), radius * np.cos(theta), radius * np.sin(phi) * np.sin(theta)], -1
+    )
     iy, ix = np.mgrid[0:hs, 0:ws]
     a, b = ix + 1 + (ws + 1) * iy, ix + (ws + 1) * iy
     c, d = ix + (ws + 1) * (iy + 1), ix + 1 + (ws + 1) * (iy + 1)
@@ -131,7 +133,7 @@ PRIMITIVES = {
 }
 
 
-def geometry_arrays(geom: dict[str, Any]) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]:
+def geometry_arrays(geom: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """(positions (n, 3), index or None, vertex colours (n, 3) or None) of a geometry description."""
     if geom["kind"] == "BufferGeometry":
         attrs = geom["attributes"]
@@ -180,7 +182,8 @@ def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
 def draw_extras(ax: Any, extras: list[dict[str, Any]], legend: Any = None) -> list[Artist]:
     """Draw the extras' descriptions on ``ax`` (axis units); returns the artists. Warns once,
     naming them, about objects too big to draw. The axis limits are left as they were, and a
-    ``loc="best"`` ``legend`` stays where it is without the extras."""
+    ``loc="best"`` ``legend`` stays where it is without the extras.
+    """
     if not extras:
         return []
     if legend is not None:
@@ -233,7 +236,7 @@ def _draw(ax: Any, desc: dict[str, Any], parent: np.ndarray, path: str, artists:
         _draw(ax, child, world, f"{path} > {display_name(child)}", artists, skipped)
 
 
-def _rgba(mat: dict[str, Any], vertex_rgb: Optional[np.ndarray]) -> np.ndarray:
+def _rgba(mat: dict[str, Any], vertex_rgb: np.ndarray | None) -> np.ndarray:
     """(k, 4) colours: the material colour (times vertex colours, as three.js multiplies them)."""
     alpha = mat["opacity"] if mat["transparent"] else 1.0
     rgb = np.asarray(mat["color"], dtype=float)[None, :]
@@ -244,7 +247,8 @@ def _rgba(mat: dict[str, Any], vertex_rgb: Optional[np.ndarray]) -> np.ndarray:
 
 def _shade(tri: np.ndarray) -> np.ndarray:
     """Per triangle, a brightness factor for the lit materials: ambient plus a light from
-    matplotlib's default 3D light direction (both faces lit, as both are drawn)."""
+    matplotlib's default 3D light direction (both faces lit, as both are drawn).
+    """
     from matplotlib.colors import LightSource
 
     normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
@@ -262,7 +266,7 @@ def _add(ax: Any, col: Any) -> Any:
     return col
 
 
-def _draw_one(ax: Any, desc: dict[str, Any], world: np.ndarray, artists: list) -> Optional[str]:
+def _draw_one(ax: Any, desc: dict[str, Any], world: np.ndarray, artists: list) -> str | None:
     """Draw one object; the reason it was skipped, or None."""
     from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
