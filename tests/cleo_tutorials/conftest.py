@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -17,7 +16,12 @@ for _path in (HERE, BROWSER):  # the scripts import tutorial_harness; the tests 
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from typing import TYPE_CHECKING
+
 from tutorial_harness import TutorialRun, run_tutorial  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _browser_conftest():

@@ -10,16 +10,17 @@ with ``save_html``, draws its neurons in their colours in headless Chromium.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 from brian2 import second
-from matplotlib.colors import to_rgb
-
 from browser_helpers import canvas_rgb, open_offline, poll, save_stage
+from matplotlib.colors import to_rgb
 from tutorial_harness import ENTRIES, RETRY, TUTORIALS, TutorialRun
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 WITH_LIGHTS = ("optogenetics", "all_optical", "multi_opto", "video_visualization", "neo", "optimal_ctrl")
 WITH_PROBES = ("electrodes", "advanced_lfp", "neo", "optimal_ctrl")
@@ -33,7 +34,7 @@ def _lights(sim: Any) -> list[Any]:
 
 
 # --- spikes --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, entry", BOTH)
+@pytest.mark.parametrize(("name", "entry"), BOTH)
 def test_spikes_equal_spike_monitor(tutorial_run, name: str, entry: str) -> None:
     """Every spike of every group shown, in the tutorial's group order, exactly as brian2's
     SpikeMonitor recorded it (index within the group, time to the last bit)."""
@@ -42,7 +43,7 @@ def test_spikes_equal_spike_monitor(tutorial_run, name: str, entry: str) -> None
     for player, truth in run.pairs():
         rec = player.recording
         assert [g.name for g in rec.groups] == [g.name for g in truth.groups], "the groups shown"
-        for data, group in zip(rec.groups, truth.groups):
+        for data, group in zip(rec.groups, truth.groups, strict=False):
             i, t = truth.spikes(group)
             assert data.size == len(group), data.name
             np.testing.assert_array_equal(data.spike_i, i, err_msg=f"{data.name}: spike indices")
@@ -57,7 +58,7 @@ def test_spikes_equal_spike_monitor(tutorial_run, name: str, entry: str) -> None
 
 
 # --- scene ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, entry", BOTH)
+@pytest.mark.parametrize(("name", "entry"), BOTH)
 def test_scene_has_the_tutorial_plotargs(tutorial_run, name: str, entry: str) -> None:
     """The Player is built with the tutorial's plot arguments: its groups in their colours,
     and the tutorial's lights, probes and microscopes in the scene."""
@@ -93,7 +94,7 @@ def light_at(light: Any, frame_t: np.ndarray) -> np.ndarray:
     return values[last]
 
 
-@pytest.mark.parametrize("name, entry", [p for p in BOTH if p.values[0] in WITH_LIGHTS])
+@pytest.mark.parametrize(("name", "entry"), [p for p in BOTH if p.values[0] in WITH_LIGHTS])
 def test_lights_have_tracks(tutorial_run, name: str, entry: str) -> None:
     """Each light has a track of one value per frame and source (mW/mm²), equal to the
     irradiance in effect at the frame's start, and the scene's light cloud reads it."""
@@ -119,7 +120,7 @@ def _frames_of(recording: Any, first: int, stop: int) -> tuple[np.ndarray, list[
     offsets = np.cumsum([0] + [g.size for g in recording.groups])
     counts = np.zeros(stop - first, dtype=np.int64)
     per_frame: list[list[np.ndarray]] = [[] for _ in range(stop - first)]
-    for g, off in zip(recording.groups, offsets):
+    for g, off in zip(recording.groups, offsets, strict=False):
         for k in range(first, stop):
             idx = g.spikes_in_frame(k).astype(np.int64) + off
             counts[k - first] += len(idx)
@@ -148,9 +149,10 @@ def test_live_stream_follows_the_recorder(tutorial_run, name: str) -> None:
             first, stop = msg["first_frame"], msg["n_frames"]
             assert stop <= snapshot.n_frames
             counts, idx = _frames_of(snapshot, first, stop)
-            sent_counts = np.frombuffer(buffers[0], np.uint32).astype(np.int64)
+            named = dict(zip(msg["buffers"], buffers, strict=True))
+            sent_counts = np.diff(np.frombuffer(named["spike_ptr"], np.uint32).astype(np.int64))
             dtype = np.uint16 if live.player._meta.get("index_bytes", 4) == 2 else np.uint32
-            sent_idx = np.frombuffer(buffers[1], dtype).astype(np.int64)
+            sent_idx = np.frombuffer(named["spike_idx"], dtype).astype(np.int64)
             np.testing.assert_array_equal(sent_counts, counts, err_msg=f"{what}: spikes per frame")
             ptr = np.concatenate([[0], np.cumsum(sent_counts)])
             for f in range(stop - first):
@@ -167,9 +169,9 @@ def test_retry_with_neuron_groups(tutorial_run) -> None:
     """electrodes tutorial: if ``Player(sim)`` raises, ``Player(sim, neuron_groups=[exc, inh])``
     shows exc and inh with their spikes."""
     run: TutorialRun = tutorial_run("electrodes", RETRY)
-    (player, truth), = run.pairs()
+    ((player, truth),) = run.pairs()
     assert [g.name for g in player.recording.groups] == [g.name for g in truth.groups]
-    for data, group in zip(player.recording.groups, truth.groups):
+    for data, group in zip(player.recording.groups, truth.groups, strict=False):
         i, t = truth.spikes(group)
         np.testing.assert_array_equal(data.spike_i, i)
         np.testing.assert_array_equal(data.spike_t, t)
@@ -192,7 +194,9 @@ def _hue(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(d > 0, h * 60.0, -1.0), np.where(mx > 0, d / np.where(mx > 0, mx, 1.0), 0.0)
 
 
-def colour_pixels(rgb: np.ndarray, groups: list[tuple[float, float, float]], others: list[tuple[float, float, float]]) -> list[int]:
+def colour_pixels(
+    rgb: np.ndarray, groups: list[tuple[float, float, float]], others: list[tuple[float, float, float]]
+) -> list[int]:
     """For each group colour, the canvas pixels that show it: drawn (clearly off the dark
     background), saturated, and nearest in hue to that colour among the groups' and the other
     coloured things' (lights), within ``HUE_TOLERANCE``. A resting neuron is faint (blended with
@@ -220,7 +224,7 @@ def test_player_draws_in_chromium(tutorial_run, new_page, tmp_path: Path, artifa
     """The tutorial's player (``Recorder`` entry), saved with ``save_html`` and opened offline,
     renders a frame showing each group's neurons in its colour, and logs no error."""
     run: TutorialRun = tutorial_run(name, "recorder")
-    player, truth = run.pairs()[0]
+    player, _truth = run.pairs()[0]
     path = player.save_html(tmp_path / f"{name}.html", title=f"cleo tutorial: {name}")
     lp = open_offline(new_page, path, ROOT)  # waits until the player has rendered once
     colours = [g.color for g in player.scene.groups]
@@ -231,14 +235,14 @@ def test_player_draws_in_chromium(tutorial_run, new_page, tmp_path: Path, artifa
 
     def enough() -> bool:
         seen.append(colour_pixels(canvas_rgb(lp.page, ROOT), colours, lights))
-        return all(n >= MIN_PX_PER_NEURON * k for n, k in zip(seen[-1], sizes))
+        return all(n >= MIN_PX_PER_NEURON * k for n, k in zip(seen[-1], sizes, strict=False))
 
     try:
         poll(enough, timeout_s=20, what=f"{name}: each group's neurons drawn in its colour")
     except AssertionError as err:
-        raise AssertionError(f"{err}; pixels per group {seen[-1]}, visible neurons {sizes}, colours {colours}") from None
+        raise AssertionError(
+            f"{err}; pixels per group {seen[-1]}, visible neurons {sizes}, colours {colours}"
+        ) from None
     finally:
         save_stage(lp.page, ROOT, artifacts_dir, f"tutorial-{name}")
     assert lp.log.page_errors == [] and lp.log.console_errors == [], lp.log.page_errors + lp.log.console_errors
-    print(f"{name}: pixels per group {seen[-1]}, visible neurons {sizes}")
-

@@ -9,11 +9,11 @@ calls ``sim.reset()``, changes the delay and runs again.
 """
 
 import brian2.only as b2
-from brian2 import np, ms
-
 import cleo
-from cleo_player import Player, Recorder
+from brian2 import ms, np
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 np.random.seed(18990508)
 b2.seed(19920323)

@@ -8,12 +8,12 @@ resolves in the caller's namespace; the tutorial calls ``sim.reset()`` before it
 """
 
 import brian2.only as b2
-from brian2 import np
-
 import cleo
+from brian2 import np
 from cleo import ephys
-from cleo_player import Player, Recorder
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # the default cython compilation target isn't worth it for
 # this trivial example

@@ -9,12 +9,12 @@ the tutorial calls ``sim.reset()`` before its run.
 """
 
 import brian2.only as b2
-from brian2 import np
-
 import cleo
-from cleo import opto, imaging, light
-from cleo_player import Player, Recorder
+from brian2 import np
+from cleo import imaging, light, opto
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 b2.prefs.codegen.target = "numpy"
 b2.defaultclock.dt = 0.5 * b2.ms
@@ -56,7 +56,9 @@ sim.inject(
     rho_rel_generator=expr_level_gen,
 )
 
-i_targets, noise_focus_factor, focus_coords = scope.target_neurons_in_plane(ng, focus_depth=300 * b2.um, soma_radius=5 * b2.um)
+i_targets, noise_focus_factor, focus_coords = scope.target_neurons_in_plane(
+    ng, focus_depth=300 * b2.um, soma_radius=5 * b2.um
+)
 # scale noise std σ randomly to simulate biological variability
 std_noise = scope.sensor.sigma_noise * noise_focus_factor * rng.normal(1, 0.2, len(i_targets))
 sim.inject(
@@ -96,7 +98,7 @@ train_ends = t_interpulse * num_pulses
 class IOProc(LatencyIOProcessor):
     def process(self, state_dict, t):
         t_in_cycle = t % t_interpulse
-        on = (0 <= t_in_cycle) & (t_in_cycle < pulse_width) & (t < (t_interpulse * num_pulses))
+        on = (t_in_cycle >= 0) & (t_in_cycle < pulse_width) & (t < (t_interpulse * num_pulses))
 
         return {"laser": on * amplitude}, t
 

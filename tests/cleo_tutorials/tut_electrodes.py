@@ -9,12 +9,12 @@ shows them in the tutorial's colours, as its ``cleo.viz.plot(exc, inh, ...)`` do
 """
 
 import brian2.only as b2
-from brian2 import np
-
 import cleo
 import cleo.utilities
-from cleo_player import Player, Recorder
+from brian2 import np
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # the default cython compilation target isn't worth it for
 # this trivial example

@@ -9,13 +9,13 @@ the caller's namespace; the tutorial calls ``sim.reset()`` before its run.
 """
 
 import brian2.only as b2
-from brian2 import ms, mV, nmeter, mm, mm2, nA, pA, mwatt
-import numpy as np
-
 import cleo
+import numpy as np
+from brian2 import mm, mm2, ms, mV, mwatt, nmeter, pA
 from cleo import *
-from cleo_player import Player, Recorder
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # numpy faster than cython for lightweight example
 b2.prefs.codegen.target = "numpy"

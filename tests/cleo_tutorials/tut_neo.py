@@ -8,15 +8,14 @@ shows trial 2.
 """
 
 import brian2 as b2
-from brian2 import np
-
 import cleo
-from cleo import opto, ephys, light
-import neo
-
 import cleo.utilities
-from cleo_player import Player, Recorder
+import neo
+from brian2 import np
+from cleo import ephys, light, opto
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # numpy faster than cython for lightweight example
 b2.prefs.codegen.target = "numpy"

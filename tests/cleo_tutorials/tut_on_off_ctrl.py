@@ -9,11 +9,11 @@ figures. The recorder and the stimulator are injected into subgroups ``populatio
 """
 
 import brian2.only as b2
-from brian2 import np, ms, Mohm, mA, mV, Hz, nA
-
 import cleo
-from cleo_player import Player, Recorder
+from brian2 import Hz, Mohm, mA, ms, mV, nA, np
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # the default cython compilation target isn't worth it for
 # this trivial example

@@ -11,12 +11,12 @@ module-level parameters (``v_rest``, ``tau_m``, ``bias_current``...) that brian2
 caller's namespace; ``bias_ng`` has neither a threshold nor coordinates.
 """
 
-from brian2 import ms, mm, um, second, mV, Hz, np
 import brian2.only as b2
-
 import cleo
-from cleo_player import Player, Recorder
+from brian2 import mm, ms, np, um
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # numpy faster than cython for lightweight example
 b2.prefs.codegen.target = "numpy"

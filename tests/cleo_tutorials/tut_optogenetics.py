@@ -10,11 +10,11 @@ one-neuron groups all sit at the origin.
 """
 
 import brian2.only as b2
-from brian2 import np, mwatt, mV, mm, mm2, nmeter, cm, ufarad, Mohm, ms, Hz, msiemens
-
 import cleo
-from cleo_player import Player, Recorder
+from brian2 import Hz, Mohm, cm, mm, mm2, ms, msiemens, mV, mwatt, np, ufarad
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # numpy faster than cython for lightweight example
 b2.prefs.codegen.target = "numpy"

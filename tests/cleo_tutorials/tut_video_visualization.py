@@ -8,11 +8,11 @@ module-level ``W``, ``n_e`` and ``n_i``, which brian2 resolves in the caller's n
 """
 
 import brian2.only as b2
-from brian2 import np
-
 import cleo
-from cleo_player import Player, Recorder
+from brian2 import np
 from tutorial_harness import ground_truth
+
+from cleo_player import Player, Recorder
 
 # numpy faster than cython for lightweight example
 b2.prefs.codegen.target = "numpy"

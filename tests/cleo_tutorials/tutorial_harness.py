@@ -25,9 +25,12 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 HERE = Path(__file__).resolve().parent
 TUTORIALS = (
@@ -66,7 +69,7 @@ class GroundTruth:
         return i[keep] - start, t[keep]
 
 
-def ground_truth(sim: Any, groups: list[Any], plotargs: Optional[dict] = None) -> GroundTruth:
+def ground_truth(sim: Any, groups: list[Any], plotargs: dict | None = None) -> GroundTruth:
     """Add a ``SpikeMonitor`` on the source of every group in ``groups`` to ``sim.network``.
 
     Call it before the Recorder / Player is injected: injection stores the network (the state
@@ -110,7 +113,7 @@ class TutorialRun:
     name: str
     entry: str
     globals: dict = field(default_factory=dict)
-    error: Optional[str] = None
+    error: str | None = None
     seconds: float = 0.0
     live: list[LiveRun] = field(default_factory=list)
 
@@ -156,7 +159,7 @@ def run_tutorial(name: str, entry: str) -> TutorialRun:
     try:
         with _watching_live(run.live):
             run.globals = runpy.run_path(str(path), init_globals={"ENTRY": entry}, run_name=f"tut_{name}")
-    except Exception:
+    except Exception:  # noqa: BLE001 (any failure of the tutorial is reported by the tests that use the run)
         run.error = traceback.format_exc()
     finally:
         run.seconds = time.perf_counter() - t0
@@ -182,7 +185,7 @@ def _watching_live(live: list[LiveRun]) -> Iterator[None]:
                 live.append(LiveRun(player, n_view, rec.recording.n_frames))
         original_add(rec, listener)
 
-    def send(player: Any, content: dict, buffers: Optional[list] = None) -> None:
+    def send(player: Any, content: dict, buffers: list | None = None) -> None:
         runs = [r for r in live if r.player is player]
         if runs and content.get("type") == "append":
             runs[-1].messages.append((dict(content), list(buffers or []), player.recorder.recording))
