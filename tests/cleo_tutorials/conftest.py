@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,8 +16,6 @@ BROWSER = HERE.parent / "browser"
 for _path in (HERE, BROWSER):  # the scripts import tutorial_harness; the tests browser_helpers
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
-
-from typing import TYPE_CHECKING
 
 from tutorial_harness import TutorialRun, run_tutorial  # noqa: E402
 
