@@ -30,8 +30,6 @@ if str(HERE) not in sys.path:  # for `import browser_helpers` under any --import
     sys.path.insert(0, str(HERE))
 
 from browser_helpers import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NOTEBOOK,
     PAGE_TIMEOUT_MS,
     VIEWPORT,
@@ -78,25 +76,8 @@ def artifacts_dir() -> Path:
     return d
 
 
-# --- Chromium -------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, WebGL2 through ANGLE + SwiftShader (no GPU needed)."""
-    if not Path(CHROMIUM).exists():
-        msg = f"Chromium not found at {CHROMIUM} (set CLEO_CHROMIUM, or apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
+# --- pages --------------------------------------------------------------------------------------
+# (the session's Chromium, ``chromium``, is in tests/conftest.py: tests/cleo_tutorials uses it too)
 @dataclass
 class LoggedPage:
     page: Any
