@@ -21,6 +21,8 @@ export interface ContextHost {
   /** draw now (the context is usable) */
   render(): void;
   requestRender(): void;
+  /** the user started turning, zooming or panning the camera */
+  userMoved(): void;
   /** show a message over the view ("" hides it); `action`: the message is clickable */
   showMessage(message: string, action: boolean): void;
   /** the message shown when the context is fine */
@@ -70,6 +72,7 @@ export class GLContext {
       orbit.update();
     }
     orbit.addEventListener("change", () => this.host.requestRender());
+    orbit.addEventListener("start", () => this.host.userMoved());
     return [renderer, orbit];
   }
 

@@ -2,7 +2,7 @@
 import { ROI_DARKEN, lighten } from "./colors";
 import type { SceneMeta } from "./types";
 
-export type SwatchKind = "dot" | "patch" | "cross";
+export type SwatchKind = "dot" | "patch" | "cross" | "triangle";
 
 export interface LegendItem {
   name: string;
@@ -22,7 +22,7 @@ export function legendItems(meta: SceneMeta): LegendItem[] {
     ...meta.probes.map((p): LegendItem => ({ name: p.name, color: lighten(p.color), kind: "cross" })),
     ...meta.scopes.flatMap((s): LegendItem[] => [
       { name: s.name, color: s.color, kind: "patch" },
-      ...(s.rois.length ? [{ name: `${s.sensor || s.name} ROIs`, color: s.color.map((c) => c * ROI_DARKEN), kind: "dot" as const }] : []),
+      ...(s.rois.length ? [{ name: `${s.sensor || s.name} ROIs`, color: s.color.map((c) => c * ROI_DARKEN), kind: "triangle" as const }] : []),
     ]),
   ];
 }
@@ -40,7 +40,7 @@ export class Legend {
         const row = document.createElement("div");
         const sw = document.createElement("span");
         sw.className = `cleo-swatch cleo-swatch-${kind}`;
-        sw.style.background = kind === "cross" ? "transparent" : cssColor(color);
+        sw.style.background = kind === "cross" ? "transparent" : cssColor(color); // a triangle is clipped from its box
         sw.style.color = cssColor(color);
         if (kind === "cross") sw.textContent = "×";
         const label = document.createElement("span");

@@ -16,6 +16,7 @@ export const STYLES = `
 .cleo-swatch { display: inline-block; width: 10px; height: 10px; }
 .cleo-swatch-dot { border-radius: 50%; }
 .cleo-swatch-cross { width: auto; height: auto; font-weight: bold; line-height: 10px; }
+.cleo-swatch-triangle { clip-path: polygon(50% 0, 100% 100%, 0 100%); }
 .cleo-controls { display: flex; align-items: center; gap: 4px; padding: 4px 6px; background: #1b1e25;
   flex-wrap: wrap; }
 .cleo-btn { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px;

@@ -5,6 +5,7 @@ import type { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
 import { ControlBar } from "./controls";
 import { ExtrasLayer } from "./extras";
+import { bounds, fitCamera } from "./framing";
 import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
@@ -12,6 +13,8 @@ import { SceneObjects } from "./scene";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
+const MARGIN_PX = 10; // free space around the framed box and its labels
+const MARGIN_BOTTOM_PX = 14; // the box never touches the control bar
 
 export class PlayerView {
   readonly root = document.createElement("div");
@@ -29,7 +32,9 @@ export class PlayerView {
   private pending: number | null = null;
   private unsubscribe: () => void;
   private resizeObserver: ResizeObserver;
-  private framed = false;
+  /** the user turned, zoomed or panned the camera: resizes keep the view instead of refitting */
+  userMoved = false;
+  private shift: [number, number] = [0, 0]; // picture shift, fractions of the canvas size
   private center = new THREE.Vector3();
   private radius = 1;
   /** number of frames rendered, and when the first one was (for tests and benchmarks) */
@@ -53,6 +58,9 @@ export class PlayerView {
       attached: () => this.resize(),
       render: () => this.render(),
       requestRender: () => this.requestRender(),
+      userMoved: () => {
+        this.userMoved = true;
+      },
       showMessage: (message, action) => this.showMessage(message, action),
       message: () => this.pb.data.meta.message,
     });
@@ -113,7 +121,7 @@ export class PlayerView {
     this.camera.updateProjectionMatrix();
     this.legend.show(meta);
     this.showMessage(meta.message);
-    if (first) this.resetCamera();
+    if (first || !this.userMoved) this.fit();
     else this.requestRender();
   }
 
@@ -130,21 +138,70 @@ export class PlayerView {
     this.overlay.classList.toggle("cleo-overlay-action", action);
   }
 
-  /** mplot3d's default view: azimuth −60°, elevation 30°, whole box in sight. */
+  /** mplot3d's default view (azimuth −60°, elevation 30°), framing the whole box with its
+   * labels; the view refits on resizes again until the user moves the camera. */
   resetCamera(): void {
+    this.userMoved = false;
+    this.fit();
+  }
+
+  /** Frame the box and its labels from mplot3d's default direction, in the part of the canvas
+   * the legend leaves free (beside it or below it, whichever shows the box larger). */
+  fit(): void {
+    const width = Math.max(this.stage.clientWidth, 1);
+    const height = this.stageHeight();
     const azim = (-60 * Math.PI) / 180;
     const elev = (30 * Math.PI) / 180;
-    // the box is flat, so vertically 0.8 of its bounding sphere fits; a narrow view must also
-    // fit the whole sphere across
-    const vHalf = ((FOV / 2) * Math.PI) / 180;
-    const hHalf = Math.atan(Math.tan(vHalf) * Math.max(this.camera.aspect, 1e-3));
-    const dist = Math.max((0.8 * this.radius) / Math.sin(vHalf), this.radius / Math.sin(hHalf));
     const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
+    const axes = this.axes;
+    if (!axes) return;
+    this.content.updateMatrixWorld();
+    const corners = axes.corners();
+    const world = corners.map((c) => this.content.localToWorld(c.clone()));
+    const near = Math.max(...world.map((w) => w.clone().sub(this.center).dot(dir))) + this.radius * 0.05;
+    const region = { left: MARGIN_PX, top: MARGIN_PX, right: width - MARGIN_PX, bottom: height - MARGIN_BOTTOM_PX };
+    const regions = [region];
+    const lw = this.legend.el.offsetWidth;
+    const lh = this.legend.el.offsetHeight;
+    if (lw > 0 && lh > 0) {
+      const right = this.legend.el.offsetLeft + lw + MARGIN_PX;
+      const below = this.legend.el.offsetTop + lh + MARGIN_PX;
+      regions.length = 0;
+      if (region.right - right > 40) regions.push({ ...region, left: right });
+      if (region.bottom - below > 40) regions.push({ ...region, top: below });
+      if (!regions.length) regions.push(region); // no room beside the legend: it goes over the box
+    }
+    let best: ReturnType<typeof fitCamera> | null = null;
+    for (const r of regions) {
+      const f = fitCamera(
+        {
+          fov: FOV,
+          width,
+          height,
+          region: r,
+          target: this.center,
+          direction: dir,
+          up: new THREE.Vector3(0, 0, 1),
+          object: this.content,
+          extent: (project, eye) => bounds(corners, project, AxesBox.labelRects(axes.layout(project, eye))),
+        },
+        near,
+      );
+      if (!best || f.distance < best.distance) best = f;
+    }
+    if (!best) return;
     this.camera.up.set(0, 0, 1);
-    this.camera.position.copy(this.center).addScaledVector(dir, dist);
+    this.camera.position.copy(this.center).addScaledVector(dir, best.distance);
     this.orbit.target.copy(this.center);
+    this.shift = [best.shiftX / width, best.shiftY / height];
+    this.applyShift(width, height);
     this.orbit.update();
     this.requestRender();
+  }
+
+  /** Shift the picture on the canvas (a lens shift: the camera still turns about the box). */
+  private applyShift(width: number, height: number): void {
+    this.camera.setViewOffset(width, height, -this.shift[0] * width, -this.shift[1] * height, width, height);
   }
 
   private toggleFullscreen(): void {
@@ -166,12 +223,10 @@ export class PlayerView {
     this.renderer.setSize(width, height, false);
     this.renderer.domElement.style.height = `${height}px`;
     this.camera.aspect = width / height;
-    this.camera.updateProjectionMatrix();
+    this.applyShift(width, height);
     this.axes?.setViewport(width, height);
-    if (!this.framed && width > 1) {
-      this.framed = true; // the first real size: frame the box for this aspect
-      this.resetCamera();
-    }
+    // until the user moves the camera, every new size (window, sidebar, height) refits the box
+    if (!this.userMoved && width > 1) this.fit();
     this.requestRender();
   };
 
@@ -189,6 +244,8 @@ export class PlayerView {
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
+    this.scene.updateMatrixWorld();
+    this.axes?.update(this.camera, this.content);
     this.renderer.render(this.scene, this.camera);
     this.renders++;
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
