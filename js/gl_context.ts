@@ -49,6 +49,12 @@ export class GLContext {
     return !this.lost && !this.released;
   }
 
+  /** Make the context usable now (a view out of sight gave it back); false if it is lost. */
+  ensure(): boolean {
+    if (this.released) this.reattach();
+    return this.usable;
+  }
+
   /** Restore a context the browser took (e.g. on a click on the message). */
   restore(): void {
     if (this.lost) this.reattach();

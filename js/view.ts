@@ -10,6 +10,7 @@ import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
+import { capture, download, fileName } from "./screenshot";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
@@ -28,7 +29,7 @@ export class PlayerView {
   private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
   private gl: GLContext;
   private overlay = document.createElement("div");
-  private legend = new Legend();
+  readonly legend = new Legend();
   private pending: number | null = null;
   private unsubscribe: () => void;
   private resizeObserver: ResizeObserver;
@@ -64,7 +65,11 @@ export class PlayerView {
       showMessage: (message, action) => this.showMessage(message, action),
       message: () => this.pb.data.meta.message,
     });
-    this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
+    this.bar = new ControlBar(pb, {
+      resetCamera: () => this.resetCamera(),
+      fullscreen: () => this.toggleFullscreen(),
+      screenshot: () => this.saveScreenshot(),
+    });
     this.root.append(this.stage, this.bar.el);
     el.append(this.root);
     this.overlay.addEventListener("click", () => this.gl.restore());
@@ -202,6 +207,28 @@ export class PlayerView {
   /** Shift the picture on the canvas (a lens shift: the camera still turns about the box). */
   private applyShift(width: number, height: number): void {
     this.camera.setViewOffset(width, height, -this.shift[0] * width, -this.shift[1] * height, width, height);
+  }
+
+  /** The 3D view as shown, as a PNG rendered at `scale` times the screen's pixel ratio. */
+  screenshot(scale = 1): Promise<Blob> {
+    return capture(this, scale);
+  }
+
+  ensureContext(): boolean {
+    return this.gl.ensure();
+  }
+
+  /** The camera button: download the view as a PNG named after the player and the time. */
+  private saveScreenshot(): void {
+    const meta = this.pb.data.meta;
+    const name = fileName(
+      meta.groups.map((g) => g.name),
+      this.pb.nFrames ? this.pb.frameStart(this.pb.frame) : 0,
+    );
+    this.screenshot(1).then(
+      (blob) => download(blob, name),
+      (err: Error) => this.showMessage(`Could not save the picture: ${err.message}`),
+    );
   }
 
   private toggleFullscreen(): void {

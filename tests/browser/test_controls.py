@@ -22,6 +22,7 @@ from browser_helpers import (
     pixel_stats,
     poll,
     readout,
+    readout_text,
     show,
     shown_frame,
     start_cell,
@@ -83,8 +84,8 @@ def text(nb: LabNotebook, sel: str) -> str:
 # --- the two players ---------------------------------------------------------------------------
 def test_both_players_draw(nb: LabNotebook) -> None:
     page = nb.page
-    assert text(nb, SEED) == "t = 0.0 / 100.0 ms"
-    assert text(nb, GRID) == "t = 0.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(0)
+    assert text(nb, GRID) == readout_text(0)
     assert bar_state(page, SEED) == (0, False) and bar_state(page, GRID) == (0, False)
     seed = pixel_stats(canvas_rgb(page, SEED))
     nb.shot("1-seed-frame0", SEED, seed)
@@ -113,7 +114,7 @@ def test_play_pause_button(nb: LabNotebook) -> None:
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     frame, _ = bar_state(page, SEED)
     wait_frame(nb, SEED, frame)
-    assert text(nb, SEED) == f"t = {frame:.1f} / 100.0 ms"
+    assert text(nb, SEED) == readout_text(frame)
     assert nb.py_json("[player.playing, player.frame]") == [False, frame]  # pause syncs the exact frame
 
 
@@ -123,7 +124,7 @@ def test_step_first_last_buttons(nb: LabNotebook) -> None:
     def click(cls: str, expect: int) -> None:
         page.click(f"{SEED} .{cls}")
         wait_frame(nb, SEED, expect, f"frame {expect} after clicking .{cls}")
-        assert text(nb, SEED) == f"t = {expect:.1f} / 100.0 ms"
+        assert text(nb, SEED) == readout_text(expect)
         assert page.locator(f"{SEED} .cleo-scrub").input_value() == str(expect)
 
     click("cleo-first", 0)
@@ -156,8 +157,8 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
     for frame in (42, 7, 99, 0, 42):
         scrub.fill(str(frame))  # sets the value and fires "input", as a drag does
         wait_frame(nb, SEED, frame, f"frame {frame} after scrubbing")
-        assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
-    assert text(nb, SEED) == "t = 42.0 / 100.0 ms"  # the format of the issue, exactly
+        assert text(nb, SEED) == readout_text(frame)
+    assert text(nb, SEED) == "t = 42.0–43.0 / 100.0 ms"  # the frame's window, then the run's end
     assert nb.py_json("[player.frame, float(player.time / b2.ms)]") == [42, 42.0]
     # a click on the track jumps there (about 1/4 of the way)
     scrub.scroll_into_view_if_needed()
@@ -237,7 +238,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
     assert not w.timed_out, w.frames
     assert w.frames[-1] == N_FRAMES - 1 and w.frames == sorted(w.frames), w.frames
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
-    assert text(nb, SEED) == "t = 99.0 / 100.0 ms"
+    assert text(nb, SEED) == "t = 99.0–100.0 / 100.0 ms"  # the last frame ends at 100 ms
     poll(lambda: nb.py_json("[player.loop, player.playing, player.frame]") == ["once", False, 99], 5, interval_s=0.2,
          what="Python to see playback stopped at frame 99")  # fmt: skip
     # play again at the end of "once": starts over from frame 0
@@ -338,7 +339,7 @@ def test_keyboard_on_the_focused_player(nb: LabNotebook) -> None:
                         ("Home", 0), ("ArrowLeft", 0), ("ArrowRight", 1)):  # fmt: skip
         page.keyboard.press(key)
         wait_frame(nb, SEED, expect, f"frame {expect} after {key}")
-    assert text(nb, SEED) == "t = 1.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(1)
     assert nb.py_json("[player.frame, player.playing]") == [1, False]
 
 
@@ -364,14 +365,14 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     seek_py(nb, SEED, "player", 0)
     frame0 = grab(nb, SEED)
     seek_py(nb, SEED, "player", 37)
-    assert text(nb, SEED) == "t = 37.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(37)
     assert page.locator(f"{SEED} .cleo-scrub").input_value() == "37"
     at37 = grab(nb, SEED)
     assert changed_pixels(frame0, at37) >= 100  # other spikes, other light
 
     nb.py("player.seek(62.5 * b2.ms)")
     wait_frame(nb, SEED, 62)
-    assert text(nb, SEED) == "t = 62.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(62)
 
     # decay: 0 leaves only this frame's spikes lit (the picture changes); back to 4 ms restores it
     seek_py(nb, SEED, "player", 37)
@@ -387,9 +388,13 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     for value in ("0.001", "1", "0.01"):
         nb.py(f"player.speed = {value}")
         poll(lambda: speed.input_value() == value, 5, what=f"speed {value} in the select")
-    nb.py("player.speed = 0.25")  # not a preset: shown as an extra option
+    nb.py("player.speed = 0.25")  # not a preset: an extra option, in order, written as the presets
     poll(lambda: speed.input_value() == "0.25", 5, what="speed 0.25 in the select")
-    assert speed.evaluate("s => s.options[s.selectedIndex].textContent") == "0.25×"
+    assert speed.evaluate("s => s.options[s.selectedIndex].textContent") == "1/4×"
+    assert speed.evaluate("s => [...s.options].map(o => o.textContent)") == ["1×", "1/4×", "1/10×", "1/100×", "1/1000×"]
+    nb.py("player.speed = 2")
+    poll(lambda: speed.input_value() == "2", 5, what="speed 2 in the select")
+    assert speed.evaluate("s => [...s.options].map(o => o.textContent)") == ["2×", "1×", "1/10×", "1/100×", "1/1000×"]
     nb.py("player.speed = 0.1")
     poll(lambda: speed.input_value() == "0.1", 5, what="speed back to 1/10x")
 
@@ -405,7 +410,7 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     frame, _ = bar_state(page, SEED)
     poll(lambda: nb.py_value("player.frame") == str(frame), 5, interval_s=0.2, what="Python's frame after pausing")
-    assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(frame)
 
 
 def test_browser_changes_reach_python(nb: LabNotebook) -> None:

@@ -8,6 +8,10 @@ the player and observe it.
 
 from __future__ import annotations
 
+import base64
+import time
+import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,12 @@ from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import recorder_for
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
+PREVIEW_SIZE = (480, 360)
+"""Pixels of the static PNG preview in the Player's output (where widgets are not shown)."""
+SCREENSHOT_TIMEOUT = 10.0
+"""Seconds ``screenshot()`` waits for the browser's answer."""
+MAX_SCREENSHOT_SCALE = 8.0
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class Player(anywidget.AnyWidget):
@@ -75,8 +85,11 @@ class Player(anywidget.AnyWidget):
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
+        self._screenshots: dict[str, tuple[bytes | None, str]] = {}
+        self._preview: tuple[tuple, bytes] | None = None
         self.recorder = recorder_for(source, neuron_groups)
         super().__init__(speed=speed, loop=loop, height=height)
+        self.on_msg(self._on_front_end_msg)
         self._uid = self.model_id
         self.refresh()
         self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
@@ -195,7 +208,11 @@ class Player(anywidget.AnyWidget):
 
     @property
     def time(self) -> Quantity:
-        """Simulated time of the frame shown (the start of its window)."""
+        """Simulated time of the frame shown: the start of its window.
+
+        The player's readout shows the window, e.g. "t = 99.0–100.0 / 100.0 ms" for the last
+        frame of a 100 ms run.
+        """
         rec = self.recording
         if not rec.n_frames:
             return rec.t_end * second
@@ -220,6 +237,87 @@ class Player(anywidget.AnyWidget):
                 f"t = {t_s * 1e3:g} ms is outside the recording ({rec.t_start * 1e3:g} to {rec.t_end * 1e3:g} ms)."
             )
         self.frame = rec.frame_at(t_s)
+
+    # --- pictures -------------------------------------------------------------------------
+    def screenshot(self, scale: float = 1, *, timeout: float = SCREENSHOT_TIMEOUT) -> bytes:
+        """PNG bytes of the 3D view exactly as shown in the browser (camera, frame, legend),
+        rendered at ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print).
+
+        The browser draws the picture, so the player must be on screen in a running notebook
+        (JupyterLab, Notebook 7, VS Code, ...). Python asks the view for it and waits for the
+        answer; a busy notebook cell cannot receive messages, so while waiting this call
+        processes the kernel's incoming messages (with ``jupyter-ui-poll``; cells run below it
+        wait until it returns). Calling it in the cell that first displays the player works.
+        Without a browser view (a script, nbconvert, nbval) there is none to ask: it raises a
+        ``TimeoutError``; use ``cleo_player.video.render_frame(player.scene, player.frame)``
+        for a matplotlib picture instead. The camera button in the control bar saves the same
+        picture as a PNG file.
+        """
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
+            raise TypeError(f"scale must be a number, got {scale!r}.")
+        if not (np.isfinite(scale) and 0 < scale <= MAX_SCREENSHOT_SCALE):
+            raise ValueError(
+                f"scale must be in (0, {MAX_SCREENSHOT_SCALE:g}] (times the screen's pixel ratio), got {scale!r}."
+            )
+        if not (isinstance(timeout, (int, float)) and np.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        request = uuid.uuid4().hex
+        self.send({"type": "screenshot", "id": request, "scale": float(scale)})
+        _wait_for(lambda: request in self._screenshots, timeout)
+        if request not in self._screenshots:
+            raise TimeoutError(
+                f"No view of this player answered within {timeout:g} s. screenshot() asks the browser for the "
+                "picture: display the player in a running notebook first (it must be on the page). Without a "
+                "browser, use cleo_player.video.render_frame(player.scene, player.frame)."
+            )
+        png, error = self._screenshots.pop(request)
+        if png is None:
+            raise RuntimeError(f"The browser could not take the screenshot: {error}")
+        return png
+
+    def _on_front_end_msg(self, _: Any, content: Any, buffers: list) -> None:
+        """Answers from the browser: screenshots (PNG in the first buffer)."""
+        if not isinstance(content, dict) or content.get("type") != "screenshot":
+            return
+        request = str(content.get("id", ""))
+        if not request or request in self._screenshots:
+            return  # another view of the player answered first
+        png = bytes(buffers[0]) if content.get("ok") and buffers else None
+        if png is not None and not png.startswith(PNG_SIGNATURE):
+            png, content = None, {"error": "the answer is not a PNG"}
+        self._screenshots[request] = (png, str(content.get("error", "")))
+
+    def _preview_png(self) -> bytes | None:
+        """The static preview of the frame shown (cached while the frame and data stay)."""
+        rec = self.recording
+        key = (id(self.scene), rec.n_frames, self.frame)
+        if self._preview is not None and self._preview[0] == key:
+            return self._preview[1]
+        from cleo_player.video import still_png
+
+        width, height = PREVIEW_SIZE
+        png = still_png(self.scene, self.frame, width=width, height=height)
+        self._preview = (key, png)
+        return png
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget view for live front ends, plus a PNG preview (matplotlib's picture of
+        the frame shown) for every place widgets are not drawn: GitHub, nbviewer, a notebook
+        opened before its kernel runs.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if not bundle:
+            return bundle
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        try:
+            png = self._preview_png()
+        except Exception as err:  # noqa: BLE001 (a preview must never keep the player from showing)
+            warnings.warn(f"cleo-player: no static preview for this output ({err}).", stacklevel=2)
+            return data, metadata
+        width, height = PREVIEW_SIZE
+        data = {**data, "image/png": base64.b64encode(png).decode("ascii")}
+        metadata = {**metadata, "image/png": {"width": width, "height": height}}
+        return data, metadata
 
     # --- scene extras (pythreejs objects) --------------------------------------------------
     def add(self, *objects: Any) -> None:
@@ -323,6 +421,34 @@ class Player(anywidget.AnyWidget):
         devices = [d.name for d, _ in self.recorder.device_entries]
         dev = f"; devices: {', '.join(devices)}" if devices else ""
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
+
+
+def _wait_for(done: Any, timeout: float) -> None:
+    """Wait until ``done()`` or the timeout. In a Jupyter kernel, incoming messages (the
+    browser's answers) are processed meanwhile: a running cell does not receive them otherwise.
+    """
+    deadline = time.monotonic() + timeout
+    shell = _kernel_shell()
+    if shell is None:
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return
+    from jupyter_ui_poll import ui_events
+
+    with ui_events() as poll:
+        while not done() and time.monotonic() < deadline:
+            poll(20)
+            time.sleep(0.01)
+
+
+def _kernel_shell() -> Any:
+    """The IPython shell of a running Jupyter kernel, or None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
 
 
 def _progress_bar(total_ms: float, enabled: bool) -> Any:
