@@ -87,7 +87,7 @@ def optogenetics(irradiance: float = 2.0) -> Any:
     return _record(sim, [ng], 3, axis_scale_unit=b2.mm, **plotargs)
 
 
-def _scope_sim(with_laser: bool) -> Any:
+def _scope_sim(with_laser: bool, soma_radius_um: float = 5) -> Any:
     import cleo
     from cleo import imaging, light
 
@@ -96,7 +96,7 @@ def _scope_sim(with_laser: bool) -> Any:
     cleo.coords.assign_coords_rand_rect_prism(ng, [-0.2, 0.2], [-0.2, 0.2], [0, 0.4])
     sim = cleo.CLSimulator(b2.Network(ng))
     scope = imaging.Scope(focus_depth=100 * b2.um, img_width=500 * b2.um, sensor=imaging.gcamp6f())
-    i_targets, _, _ = scope.target_neurons_in_plane(ng, focus_depth=300 * b2.um, soma_radius=5 * b2.um)
+    i_targets, _, _ = scope.target_neurons_in_plane(ng, focus_depth=300 * b2.um, soma_radius=soma_radius_um * b2.um)
     sim.inject(scope, ng, focus_depth=None, i_targets=i_targets, sigma_noise=0.01)
     if with_laser:
         laser = light.tp_light_from_scope(scope, wavelength=1060 * b2.nmeter, name="laser", max_value=1 * b2.mwatt)
@@ -110,7 +110,7 @@ def all_optical() -> Any:
 
 
 def scope_only() -> Any:
-    return _scope_sim(with_laser=False)
+    return _scope_sim(with_laser=False, soma_radius_um=20)  # more imaged neurons
 
 
 def two_fibres() -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from browser_helpers import BACKGROUND, canvas_rgb, view_eval, wait_for_render
+from browser_helpers import canvas_rgb, view_eval, wait_for_render
 
 ROOT = "#cleo-player-root"
 PAGE_PADDING = 16  # the standalone page's body padding, each side
@@ -93,31 +93,85 @@ def rects_overlap(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 # --- colours ------------------------------------------------------------------------------------
-def strength(rgb: np.ndarray, color: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """How far each pixel lies from ``background`` towards ``color`` (0 = background, 1 = the
-    colour itself): the alpha a light of that colour would need to paint it, on either
-    renderer's background (dark here, white in matplotlib)."""
-    d = color.astype(float) - background.astype(float)
-    return ((rgb.astype(float) - background.astype(float)) @ d) / float(d @ d)
+def hue_chroma(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hue (degrees) and chroma (max - min, 0-255) of each pixel."""
+    x = np.asarray(rgb, dtype=float)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    mx, mn = x.max(-1), x.min(-1)
+    c = mx - mn
+    safe = np.where(c > 0, c, 1.0)
+    h = np.where(mx == r, ((g - b) / safe) % 6.0, np.where(mx == g, (b - r) / safe + 2.0, (r - g) / safe + 4.0)) * 60.0
+    return np.where(c > 0, h, np.nan), c
 
 
-def off_line(rgb: np.ndarray, color: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Each pixel's distance (0-255 units) from the line between ``background`` and ``color``:
-    small for pixels that are that light over the background, large for other colours."""
-    a = np.clip(strength(rgb, color, background), 0, 1)[..., None]
-    mix = background.astype(float) + a * (color.astype(float) - background.astype(float))
-    return np.linalg.norm(rgb.astype(float) - mix, axis=-1)
+def light_level(rgb: np.ndarray, color: np.ndarray, hue_tol: float = 20.0) -> np.ndarray:
+    """How strongly each pixel shows a light of ``color`` (RGB 0-255): its chroma over the
+    colour's, for pixels of the colour's hue (else 0). A light blended over a grey background
+    at alpha a has level a, whether the background is our dark one or matplotlib's white, so
+    the two renderers' pictures compare directly; a light washed out towards white has a low
+    level, one brightened past its colour a level above 1."""
+    h, c = hue_chroma(rgb)
+    h0, c0 = hue_chroma(np.asarray(color, dtype=float)[None])
+    dh = np.abs((h - h0[0] + 180.0) % 360.0 - 180.0)
+    return np.where(dh <= hue_tol, c / c0[0], 0.0)
 
 
-def light_core(rgb: np.ndarray, color: np.ndarray, background: np.ndarray, level: float = 0.85) -> np.ndarray:
-    """Mask of pixels painted at least ``level`` of the way to the light's colour (and of that
-    colour: within 40 of the background-to-colour line)."""
-    return (strength(rgb, color, background) >= level) & (off_line(rgb, color, background) < 40)
+def hull_points(points: np.ndarray) -> np.ndarray:
+    """The convex hull of 2D points, counter-clockwise (left turns) in their own coordinates."""
+    pts = sorted(map(tuple, np.asarray(points, dtype=float)))
+
+    def cross(o: tuple, a: tuple, b: tuple) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list = []
+    upper: list = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return np.asarray(lower[:-1] + upper[:-1])
+
+
+def hull_area(points: np.ndarray) -> float:
+    """Area of the convex hull of 2D points (the box's outline on a picture)."""
+    h = hull_points(points)
+    x, y = h[:, 0], h[:, 1]
+    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)))
+
+
+def near_hull(shape: tuple[int, int], points: np.ndarray, margin: float) -> np.ndarray:
+    """Mask of the pixels (centres) inside the convex hull of ``points`` grown by ``margin`` px."""
+    h = hull_points(points)
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]] + 0.5
+    dist = np.full(shape, -np.inf)
+    for a, b in zip(h, np.roll(h, -1, axis=0), strict=True):
+        edge = b - a
+        normal = np.array([edge[1], -edge[0]]) / np.hypot(*edge)  # outward: the hull turns left
+        dist = np.maximum(dist, (xs - a[0]) * normal[0] + (ys - a[1]) * normal[1])
+    return dist <= margin
+
+
+def mpl_picture(player: Any, k: int) -> tuple[np.ndarray, np.ndarray, Any]:
+    """matplotlib's picture of frame ``k`` (RGB), the box's corners on it (pixels, y down) and
+    the 3D axes it was drawn with."""
+    from mpl_toolkits.mplot3d import proj3d
+
+    from cleo_player.video import FrameRenderer
+
+    r = FrameRenderer(player.scene)
+    rgb = r.frame(k)[..., :3]
+    ax = r.frames.ax
+    a = player.scene.axes
+    corners = np.array([[x, y, z] for x in a.xlim for y in a.ylim for z in a.zlim])
+    xs, ys, _ = proj3d.proj_transform(corners[:, 0], corners[:, 1], corners[:, 2], ax.M)
+    disp = ax.transData.transform(np.column_stack([xs, ys]))
+    disp[:, 1] = rgb.shape[0] - disp[:, 1]
+    return rgb, disp, ax
 
 
 def canvas(page: Any, sel: str = ROOT) -> np.ndarray:
     return canvas_rgb(page, sel)
-
-
-DARK = BACKGROUND.astype(float)
-WHITE = np.array([255.0, 255.0, 255.0])
