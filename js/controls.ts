@@ -169,13 +169,7 @@ export class ControlBar {
     this.menuBtn.onclick = () => (this.menu.hidden ? this.openMenu() : this.closeMenu());
     this.menu.className = "cleo-menu";
     this.menu.hidden = true;
-    this.menu.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") {
-        this.closeMenu();
-        this.menuBtn.focus();
-        e.stopPropagation();
-      }
-    });
+    this.el.dataset.layout = this.layout;
 
     this.el.append(...this.steps, this.scrub, this.readout, ...this.extras, this.menuBtn, this.menu);
     this.unsubscribe = this.pb.subscribeUi(() => this.sync());
@@ -220,6 +214,7 @@ export class ControlBar {
     this.menu.hidden = false;
     this.menuBtn.setAttribute("aria-expanded", "true");
     document.addEventListener("pointerdown", this.outside, true);
+    document.addEventListener("keydown", this.escape, true);
   }
 
   private closeMenu(): void {
@@ -227,7 +222,16 @@ export class ControlBar {
     this.menu.hidden = true;
     this.menuBtn.setAttribute("aria-expanded", "false");
     document.removeEventListener("pointerdown", this.outside, true);
+    document.removeEventListener("keydown", this.escape, true);
   }
+
+  private escape = (e: KeyboardEvent): void => {
+    if (e.key !== "Escape") return;
+    const inside = this.el.contains(document.activeElement);
+    this.closeMenu();
+    if (inside) this.menuBtn.focus();
+    e.stopPropagation(); // Escape closes the menu only (not, e.g., the notebook's edit mode)
+  };
 
   private outside = (e: Event): void => {
     const t = e.target as Node | null;
