@@ -24,9 +24,12 @@ interface ScreenshotRequest {
 /** Answer a screenshot request with the PNG of the first view on the page (as a binary
  * buffer), or with the reason it could not be taken. A page with no 3D view of the player
  * stays silent: another front end may have one. */
+const answered = new Set<string>(); // requests Python sends again until one view answers
+
 async function answerScreenshot(model: PlayerModel, views: Set<DataListener>, msg: ScreenshotRequest): Promise<void> {
   const view = [...views].find((v) => v.screenshot && v.root?.isConnected);
-  if (!view?.screenshot) return;
+  if (!view?.screenshot || answered.has(msg.id)) return;
+  answered.add(msg.id);
   try {
     const blob = await view.screenshot(Number(msg.scale) || 1);
     const buffer = await blob.arrayBuffer();

@@ -4,6 +4,7 @@ tests/browser/test_screenshot.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import threading
@@ -85,7 +86,7 @@ def test_a_failing_preview_leaves_the_widget(player, monkeypatch):
 # --- screenshot(): the request and the answer ----------------------------------------------
 def answer_with(player, monkeypatch, reply):
     """Stand in for the browser: answer each request sent with ``reply(request) -> (content,
-    buffers)``, from another thread, as the kernel's message loop would."""
+    buffers)``, from another thread (a kernel would deliver it while the cell awaits)."""
     sent = []
 
     def send(content, buffers=None):  # noqa: ARG001 (Widget.send's signature)
@@ -107,7 +108,7 @@ def test_screenshot_returns_the_browsers_png(player, monkeypatch):
     sent = answer_with(
         player, monkeypatch, lambda req: ({"type": "screenshot", "id": req["id"], "ok": True}, [memoryview(png)])
     )
-    assert player.screenshot(scale=2) == png
+    assert asyncio.run(player.screenshot(scale=2)) == png
     assert sent[0]["type"] == "screenshot" and sent[0]["scale"] == 2.0 and len(sent[0]["id"]) == 32
     assert player._screenshots == {}  # nothing left behind
 
@@ -119,18 +120,18 @@ def test_screenshot_reports_the_browsers_error(player, monkeypatch):
         lambda req: ({"type": "screenshot", "id": req["id"], "ok": False, "error": "too big for this browser"}, []),
     )
     with pytest.raises(RuntimeError, match="could not take the screenshot: too big for this browser"):
-        player.screenshot()
+        asyncio.run(player.screenshot())
     # an answer that is not a PNG is an error too
     answer_with(player, monkeypatch, lambda req: ({"type": "screenshot", "id": req["id"], "ok": True}, [b"GIF89a..."]))
     with pytest.raises(RuntimeError, match="not a PNG"):
-        player.screenshot()
+        asyncio.run(player.screenshot())
 
 
 def test_screenshot_without_a_browser_times_out_with_advice(player, monkeypatch):
     monkeypatch.setattr(player, "send", lambda *_, **__: None)  # nobody listens
     t0 = time.monotonic()
     with pytest.raises(TimeoutError, match="display the player in a running notebook"):
-        player.screenshot(timeout=0.3)
+        asyncio.run(player.screenshot(timeout=0.3))
     assert time.monotonic() - t0 < 3
 
 
@@ -150,4 +151,49 @@ def test_screenshot_without_a_browser_times_out_with_advice(player, monkeypatch)
 )
 def test_screenshot_rejects_bad_arguments(player, kwargs, error):
     with pytest.raises(error, match="scale|timeout"):
-        player.screenshot(**kwargs)
+        asyncio.run(player.screenshot(**kwargs))
+
+
+def test_screenshot_in_an_older_kernel_explains(player, monkeypatch):
+    """Before ipykernel 7.4 a cell that awaits does not receive widget messages: say so at once."""
+    import ipykernel
+
+    from cleo_player.widget import player as player_module
+
+    monkeypatch.setattr(player_module, "_kernel_shell", lambda: object())
+    monkeypatch.setattr(ipykernel, "__version__", "6.29.5")
+    with pytest.raises(RuntimeError, match=r"needs ipykernel >= 7\.4 \(this kernel runs 6\.29\.5\)"):
+        asyncio.run(player.screenshot())
+
+
+# --- where the preview shows ----------------------------------------------------------------------
+def saved_notebook(player, *, with_state: bool):
+    import nbformat
+
+    data, metadata = player._repr_mimebundle_()
+    cell = nbformat.v4.new_code_cell("player", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=1)]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    if with_state:
+        state = player.get_manager_state(widgets=[player])
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": state}
+    return nb
+
+
+def test_preview_shows_where_no_widget_can(player):
+    """nbconvert's HTML (what nbviewer and many CI previews show) of a notebook saved without
+    widget state: the PNG preview, not the bare ``Player(...)`` text."""
+    from nbconvert import HTMLExporter
+
+    page, _ = HTMLExporter().from_notebook_node(saved_notebook(player, with_state=False))
+    assert page.count('src="data:image/png;base64,') == 1
+    assert "application/vnd.jupyter.widget-view+json" not in page
+
+
+def test_exported_page_shows_the_player_not_the_preview(player):
+    """The offline export (saved widget state) draws the interactive player in its place."""
+    from cleo_player.export import _render, vendor_sources
+
+    page = _render(saved_notebook(player, with_state=True), "saved", vendor_sources())
+    assert page.count('<script type="application/vnd.jupyter.widget-view+json">') == 1
+    assert 'src="data:image/png;base64,' not in page

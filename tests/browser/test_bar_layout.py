@@ -117,7 +117,15 @@ def test_icons_cannot_be_confused(page_path, new_page, artifacts_dir):
         BAR,
     )
     by_cls = {next(c for c in i["cls"].split() if c.startswith("cleo-") and c != "cleo-btn"): i for i in icons}
-    assert set(by_cls) >= {"cleo-first", "cleo-prev", "cleo-play", "cleo-next", "cleo-last", *FOLDED[2:], "cleo-menu-btn"}
+    assert set(by_cls) >= {
+        "cleo-first",
+        "cleo-prev",
+        "cleo-play",
+        "cleo-next",
+        "cleo-last",
+        *FOLDED[2:],
+        "cleo-menu-btn",
+    }
     paths = [i["d"] for i in icons]
     assert len(set(paths)) == len(paths), "two buttons share an icon"
     titles = [i["title"] for i in icons]

@@ -8,6 +8,7 @@ the player and observe it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 import uuid
@@ -35,6 +36,8 @@ PREVIEW_SIZE = (480, 360)
 """Pixels of the static PNG preview in the Player's output (where widgets are not shown)."""
 SCREENSHOT_TIMEOUT = 10.0
 """Seconds ``screenshot()`` waits for the browser's answer."""
+SCREENSHOT_RESEND = 1.0
+"""Seconds between two sends of a screenshot request (a view that appears late hears it)."""
 MAX_SCREENSHOT_SCALE = 8.0
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -86,6 +89,7 @@ class Player(anywidget.AnyWidget):
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
         self._screenshots: dict[str, tuple[bytes | None, str]] = {}
+        self._awaited: set[str] = set()
         self._preview: tuple[tuple, bytes] | None = None
         self.recorder = recorder_for(source, neuron_groups)
         super().__init__(speed=speed, loop=loop, height=height)
@@ -239,19 +243,21 @@ class Player(anywidget.AnyWidget):
         self.frame = rec.frame_at(t_s)
 
     # --- pictures -------------------------------------------------------------------------
-    def screenshot(self, scale: float = 1, *, timeout: float = SCREENSHOT_TIMEOUT) -> bytes:
+    async def screenshot(self, scale: float = 1, *, timeout: float = SCREENSHOT_TIMEOUT) -> bytes:
         """PNG bytes of the 3D view exactly as shown in the browser (camera, frame, legend),
-        rendered at ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print).
+        rendered at ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print)::
+
+            png = await player.screenshot(scale=2)
+            Path("figure.png").write_bytes(png)
 
         The browser draws the picture, so the player must be on screen in a running notebook
-        (JupyterLab, Notebook 7, VS Code, ...). Python asks the view for it and waits for the
-        answer; a busy notebook cell cannot receive messages, so while waiting this call
-        processes the kernel's incoming messages (with ``jupyter-ui-poll``; cells run below it
-        wait until it returns). Calling it in the cell that first displays the player works.
-        Without a browser view (a script, nbconvert, nbval) there is none to ask: it raises a
-        ``TimeoutError``; use ``cleo_player.video.render_frame(player.scene, player.frame)``
-        for a matplotlib picture instead. The camera button in the control bar saves the same
-        picture as a PNG file.
+        (JupyterLab, Notebook 7, VS Code, ...); it may be displayed in the same cell. Python
+        asks the view for the picture and waits for its answer. A notebook cell that is busy
+        cannot receive messages, so the wait is ``await``-ed: while the cell awaits, the kernel
+        (ipykernel 7.4 or later) receives the browser's answer. Without a browser view (a
+        script, nbconvert, nbval) nobody answers: it raises a ``TimeoutError``; use
+        ``cleo_player.video.render_frame(player.scene, player.frame)`` for matplotlib's
+        picture instead. The camera button in the control bar saves the same PNG as a file.
         """
         if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
             raise TypeError(f"scale must be a number, got {scale!r}.")
@@ -261,9 +267,20 @@ class Player(anywidget.AnyWidget):
             )
         if not (isinstance(timeout, (int, float)) and np.isfinite(timeout) and timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        _check_kernel_receives_while_awaiting()
         request = uuid.uuid4().hex
-        self.send({"type": "screenshot", "id": request, "scale": float(scale)})
-        _wait_for(lambda: request in self._screenshots, timeout)
+        message = {"type": "screenshot", "id": request, "scale": float(scale)}
+        self._awaited.add(request)
+        try:
+            deadline = time.monotonic() + timeout
+            next_send = 0.0
+            while request not in self._screenshots and time.monotonic() < deadline:
+                if time.monotonic() >= next_send:  # again every second: a view may start listening late
+                    self.send(message)
+                    next_send = time.monotonic() + SCREENSHOT_RESEND
+                await asyncio.sleep(0.02)
+        finally:
+            self._awaited.discard(request)
         if request not in self._screenshots:
             raise TimeoutError(
                 f"No view of this player answered within {timeout:g} s. screenshot() asks the browser for the "
@@ -280,8 +297,8 @@ class Player(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("type") != "screenshot":
             return
         request = str(content.get("id", ""))
-        if not request or request in self._screenshots:
-            return  # another view of the player answered first
+        if request not in self._awaited or request in self._screenshots:
+            return  # not asked for (any more), or another view answered first
         png = bytes(buffers[0]) if content.get("ok") and buffers else None
         if png is not None and not png.startswith(PNG_SIGNATURE):
             png, content = None, {"error": "the answer is not a PNG"}
@@ -423,22 +440,23 @@ class Player(anywidget.AnyWidget):
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
 
 
-def _wait_for(done: Any, timeout: float) -> None:
-    """Wait until ``done()`` or the timeout. In a Jupyter kernel, incoming messages (the
-    browser's answers) are processed meanwhile: a running cell does not receive them otherwise.
-    """
-    deadline = time.monotonic() + timeout
-    shell = _kernel_shell()
-    if shell is None:
-        while not done() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return
-    from jupyter_ui_poll import ui_events
+RECEIVES_WHILE_AWAITING = (7, 4)
+"""ipykernel from which a cell that awaits receives widget messages (ipykernel#1565)."""
 
-    with ui_events() as poll:
-        while not done() and time.monotonic() < deadline:
-            poll(20)
-            time.sleep(0.01)
+
+def _check_kernel_receives_while_awaiting() -> None:
+    """In an older Jupyter kernel the browser's answer would only arrive after the cell: say so."""
+    if _kernel_shell() is None:
+        return
+    import ipykernel
+
+    version = tuple(int(p) for p in ipykernel.__version__.split(".")[:2] if p.isdigit())
+    if version < RECEIVES_WHILE_AWAITING:
+        raise RuntimeError(
+            f"player.screenshot() needs ipykernel >= {'.'.join(map(str, RECEIVES_WHILE_AWAITING))} (this kernel "
+            f"runs {ipykernel.__version__}): older kernels receive the browser's answer only after the cell "
+            "ends. Upgrade with `pip install -U ipykernel`, or save the picture with the camera button."
+        )
 
 
 def _kernel_shell() -> Any:
