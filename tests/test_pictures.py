@@ -150,7 +150,7 @@ def test_screenshot_without_a_browser_times_out_with_advice(player, monkeypatch)
     ],
 )
 def test_screenshot_rejects_bad_arguments(player, kwargs, error):
-    with pytest.raises(error, match="scale|timeout"):
+    with pytest.raises(error, match=r"scale|timeout"):
         asyncio.run(player.screenshot(**kwargs))
 
 
@@ -160,7 +160,7 @@ def test_screenshot_in_an_older_kernel_explains(player, monkeypatch):
 
     from cleo_player.widget import player as player_module
 
-    monkeypatch.setattr(player_module, "_kernel_shell", lambda: object())
+    monkeypatch.setattr(player_module, "_kernel_shell", object)  # "a kernel is running"
     monkeypatch.setattr(ipykernel, "__version__", "6.29.5")
     with pytest.raises(RuntimeError, match=r"needs ipykernel >= 7\.4 \(this kernel runs 6\.29\.5\)"):
         asyncio.run(player.screenshot())

@@ -113,7 +113,8 @@ def test_icons_cannot_be_confused(page_path, new_page, artifacts_dir):
     icons = page.evaluate(
         """(sel) => [...document.querySelectorAll(sel + ' .cleo-btn')].map((b) => ({
               cls: b.className, title: b.title, icon: b.querySelector('svg').dataset.icon,
-              d: b.querySelector('path').getAttribute('d'), stroke: b.querySelector('path').getAttribute('stroke') }))""",
+              d: b.querySelector('path').getAttribute('d'),
+              stroke: b.querySelector('path').getAttribute('stroke') }))""",
         BAR,
     )
     by_cls = {next(c for c in i["cls"].split() if c.startswith("cleo-") and c != "cleo-btn"): i for i in icons}

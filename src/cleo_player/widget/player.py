@@ -244,8 +244,10 @@ class Player(anywidget.AnyWidget):
 
     # --- pictures -------------------------------------------------------------------------
     async def screenshot(self, scale: float = 1, *, timeout: float = SCREENSHOT_TIMEOUT) -> bytes:
-        """PNG bytes of the 3D view exactly as shown in the browser (camera, frame, legend),
-        rendered at ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print)::
+        """PNG bytes of the 3D view exactly as shown in the browser, from the browser.
+
+        The picture is the canvas with its legend (camera and frame as shown), rendered at
+        ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print)::
 
             png = await player.screenshot(scale=2)
             Path("figure.png").write_bytes(png)
