@@ -15,7 +15,7 @@ const LOOP_LABELS: Array<[LoopMode, string]> = [
 ];
 /* the scrubber gets at least this much of the bar, else less-used controls fold into a menu */
 const MIN_SCRUB_PX = 140;
-const MIN_SCRUB_SHARE = 0.25;
+const MIN_SCRUB_SHARE = 0.2;
 const GAP_PX = 4; // .cleo-controls gap
 
 function decimals(dtMs: number): number {

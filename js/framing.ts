@@ -93,3 +93,61 @@ export function bounds(points: THREE.Vector3[], project: Projector, rects: Scree
   }
   return out;
 }
+
+/** The camera direction of mplot3d's view (azimuth, elevation in degrees), z up. */
+export function viewDirection(azimDeg: number, elevDeg: number): THREE.Vector3 {
+  const a = (azimDeg * Math.PI) / 180;
+  const e = (elevDeg * Math.PI) / 180;
+  return new THREE.Vector3(Math.cos(e) * Math.cos(a), Math.cos(e) * Math.sin(a), Math.sin(e));
+}
+
+export interface ViewRequest {
+  fov: number;
+  width: number; // canvas, CSS px
+  height: number;
+  margin: number; // free px around the content
+  marginBottom: number; // free px above the canvas's bottom (the control bar)
+  legend: ScreenRect | null; // the legend's box over the canvas, if shown
+  target: THREE.Vector3;
+  direction: THREE.Vector3;
+  object: THREE.Object3D;
+  corners: THREE.Vector3[]; // of the box, in `object`'s coordinates
+  labels: (project: Projector, eye: THREE.Vector3) => ScreenRect[]; // label boxes for a camera
+}
+
+/** Fit the box and its labels in the canvas minus the margins, beside the legend or below it
+ * (whichever shows the box larger; over it only if neither leaves room). */
+export function frameView(req: ViewRequest): Fit {
+  const full = { left: req.margin, top: req.margin, right: req.width - req.margin, bottom: req.height - req.marginBottom };
+  const regions: ScreenRect[] = [];
+  if (req.legend) {
+    const beside = { ...full, left: req.legend.right + req.margin };
+    const below = { ...full, top: req.legend.bottom + req.margin };
+    for (const r of [beside, below]) if (r.right - r.left > 40 && r.bottom - r.top > 40) regions.push(r);
+  }
+  if (!regions.length) regions.push(full);
+  req.object.updateMatrixWorld();
+  const world = req.corners.map((c) => req.object.localToWorld(c.clone()));
+  const depth = Math.max(...world.map((w) => w.clone().sub(req.target).dot(req.direction)));
+  const size = Math.max(...world.map((w) => w.distanceTo(req.target)), 1e-9);
+  const near = depth + 0.05 * size; // the camera stays in front of the box
+  let best: Fit | null = null;
+  for (const region of regions) {
+    const fit = fitCamera(
+      {
+        fov: req.fov,
+        width: req.width,
+        height: req.height,
+        region,
+        target: req.target,
+        direction: req.direction,
+        up: new THREE.Vector3(0, 0, 1),
+        object: req.object,
+        extent: (project, eye) => bounds(req.corners, project, req.labels(project, eye)),
+      },
+      near,
+    );
+    if (!best || fit.distance < best.distance) best = fit;
+  }
+  return best as Fit;
+}

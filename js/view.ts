@@ -5,7 +5,7 @@ import type { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { AxesBox } from "./axes";
 import { ControlBar } from "./controls";
 import { ExtrasLayer } from "./extras";
-import { bounds, fitCamera } from "./framing";
+import { frameView, viewDirection } from "./framing";
 import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
@@ -153,52 +153,29 @@ export class PlayerView {
   /** Frame the box and its labels from mplot3d's default direction, in the part of the canvas
    * the legend leaves free (beside it or below it, whichever shows the box larger). */
   fit(): void {
-    const width = Math.max(this.stage.clientWidth, 1);
-    const height = this.stageHeight();
-    const azim = (-60 * Math.PI) / 180;
-    const elev = (30 * Math.PI) / 180;
-    const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
     const axes = this.axes;
     if (!axes) return;
-    this.content.updateMatrixWorld();
-    const corners = axes.corners();
-    const world = corners.map((c) => this.content.localToWorld(c.clone()));
-    const near = Math.max(...world.map((w) => w.clone().sub(this.center).dot(dir))) + this.radius * 0.05;
-    const region = { left: MARGIN_PX, top: MARGIN_PX, right: width - MARGIN_PX, bottom: height - MARGIN_BOTTOM_PX };
-    const regions = [region];
-    const lw = this.legend.el.offsetWidth;
-    const lh = this.legend.el.offsetHeight;
-    if (lw > 0 && lh > 0) {
-      const right = this.legend.el.offsetLeft + lw + MARGIN_PX;
-      const below = this.legend.el.offsetTop + lh + MARGIN_PX;
-      regions.length = 0;
-      if (region.right - right > 40) regions.push({ ...region, left: right });
-      if (region.bottom - below > 40) regions.push({ ...region, top: below });
-      if (!regions.length) regions.push(region); // no room beside the legend: it goes over the box
-    }
-    let best: ReturnType<typeof fitCamera> | null = null;
-    for (const r of regions) {
-      const f = fitCamera(
-        {
-          fov: FOV,
-          width,
-          height,
-          region: r,
-          target: this.center,
-          direction: dir,
-          up: new THREE.Vector3(0, 0, 1),
-          object: this.content,
-          extent: (project, eye) => bounds(corners, project, AxesBox.labelRects(axes.layout(project, eye))),
-        },
-        near,
-      );
-      if (!best || f.distance < best.distance) best = f;
-    }
-    if (!best) return;
+    const width = Math.max(this.stage.clientWidth, 1);
+    const height = this.stageHeight();
+    const l = this.legend.el;
+    const dir = viewDirection(-60, 30);
+    const fit = frameView({
+      fov: FOV,
+      width,
+      height,
+      margin: MARGIN_PX,
+      marginBottom: MARGIN_BOTTOM_PX,
+      legend: l.offsetWidth && l.offsetHeight ? { left: l.offsetLeft, top: l.offsetTop, right: l.offsetLeft + l.offsetWidth, bottom: l.offsetTop + l.offsetHeight } : null,
+      target: this.center,
+      direction: dir,
+      object: this.content,
+      corners: axes.corners(),
+      labels: (project, eye) => AxesBox.labelRects(axes.layout(project, eye)),
+    });
     this.camera.up.set(0, 0, 1);
-    this.camera.position.copy(this.center).addScaledVector(dir, best.distance);
+    this.camera.position.copy(this.center).addScaledVector(dir, fit.distance);
     this.orbit.target.copy(this.center);
-    this.shift = [best.shiftX / width, best.shiftY / height];
+    this.shift = [fit.shiftX / width, fit.shiftY / height];
     this.applyShift(width, height);
     this.orbit.update();
     this.requestRender();
@@ -227,7 +204,10 @@ export class PlayerView {
     );
     this.screenshot(1).then(
       (blob) => download(blob, name),
-      (err: Error) => this.showMessage(`Could not save the picture: ${err.message}`),
+      (err: Error) => {
+        this.showMessage(`Could not save the picture: ${err.message}`);
+        setTimeout(() => this.showMessage(this.pb.data.meta.message), 5000);
+      },
     );
   }
 

@@ -16,6 +16,7 @@ from browser_helpers import (
     VIEWPORT,
     LabNotebook,
     assert_draws_network,
+    bar_control,
     bar_state,
     canvas_rgb,
     changed_pixels,
@@ -189,7 +190,7 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
     for value, advance in (("1", 600), ("0.1", 60), ("0.01", 12), ("0.001", 1)):
         page.click(f"{SEED} .cleo-first")
         wait_frame(nb, SEED, 0)
-        sel.select_option(value)
+        bar_control(page, SEED, "cleo-speed").select_option(value)  # (in the menu when the bar is narrow)
         assert sel.input_value() == value
         # frames counted across wraps: a decrease means the loop went round
         w = watch_frames(
@@ -222,7 +223,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
     wait_frame(nb, SEED, 96)
 
     # loop: wraps to the start and keeps playing
-    loop.select_option("loop")
+    bar_control(page, SEED, "cleo-loop").select_option("loop")
     w = watch_frames(page, SEED, "rec.frame >= 3 && recs.some((r, i) => i > 0 && r.frame < recs[i - 1].frame)",
                      timeout_ms=5000)  # fmt: skip
     assert not w.timed_out, w.frames
@@ -233,7 +234,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
 
     # once: stops at the last frame, and Python hears that playback stopped
     seek_py(nb, SEED, "player", 96)
-    loop.select_option("once")
+    bar_control(page, SEED, "cleo-loop").select_option("once")
     w = watch_frames(page, SEED, "!v.pb.playing", pause=False, timeout_ms=5000)
     assert not w.timed_out, w.frames
     assert w.frames[-1] == N_FRAMES - 1 and w.frames == sorted(w.frames), w.frames
@@ -247,7 +248,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
 
     # ping-pong: reaches the end, then the frame decreases
     seek_py(nb, SEED, "player", 96)
-    loop.select_option("pingpong")
+    bar_control(page, SEED, "cleo-loop").select_option("pingpong")
     w = watch_frames(page, SEED, "recs.length > 5 && recs.slice(-5).every((r, i, s) => i === 0 || r.frame < s[i - 1].frame)",
                      timeout_ms=5000)  # fmt: skip
     assert not w.timed_out, w.frames
@@ -283,7 +284,7 @@ def test_reset_camera_restores_the_picture(nb: LabNotebook) -> None:
     )
     nb.shot("2-orbited", SEED)
     assert shown_frame(page, SEED) == 20
-    page.click(f"{SEED} .cleo-reset-camera")
+    bar_control(page, SEED, "cleo-reset-camera").click()
 
     def restored() -> bool:
         return np.array_equal(canvas_rgb(page, SEED), original)
@@ -300,7 +301,7 @@ def test_fullscreen(nb: LabNotebook) -> None:
     w0, h0, full = view_eval(page, SEED, size)
     stage_w = page.locator(f"{SEED} .cleo-stage").evaluate("e => e.clientWidth")
     assert not full and (w0, h0) == (stage_w, 480), (w0, h0, stage_w)  # player.height = 480
-    page.click(f"{SEED} .cleo-fullscreen")
+    bar_control(page, SEED, "cleo-fullscreen").click()
     page.wait_for_function("() => document.fullscreenElement?.classList.contains('cleo-player')")
     vw, vh = page.evaluate("() => [window.innerWidth, window.innerHeight]")
 
@@ -315,7 +316,7 @@ def test_fullscreen(nb: LabNotebook) -> None:
     page.screenshot(path=str(nb.shots / f"{nb.prefix}-4-fullscreen.png"))
     assert_draws_network(stats, "fullscreen")
     # a second click exits (the button is still on screen, in the player's own bar)
-    page.click(f"{SEED} .cleo-fullscreen")
+    bar_control(page, SEED, "cleo-fullscreen").click()
     page.wait_for_function("() => document.fullscreenElement === null")
     poll(lambda: view_eval(page, SEED, size) == [w0, h0, False], 5, what="the canvas to shrink back")
 
@@ -415,15 +416,15 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
 
 def test_browser_changes_reach_python(nb: LabNotebook) -> None:
     page = nb.page
-    page.locator(f"{SEED} .cleo-speed").select_option("0.01")
-    page.locator(f"{SEED} .cleo-loop").select_option("once")
+    bar_control(page, SEED, "cleo-speed").select_option("0.01")
+    bar_control(page, SEED, "cleo-loop").select_option("once")
     page.locator(f"{SEED} .cleo-scrub").fill("58")
     wait_frame(nb, SEED, 58)
     got = nb.py_json("[player.speed, player.loop, player.frame, float(player.time / b2.ms), player.playing]")
     assert got == [0.01, "once", 58, 58.0, False]
     assert readout(page, SEED) == (58.0, 100.0)
-    page.locator(f"{SEED} .cleo-speed").select_option("0.1")
-    page.locator(f"{SEED} .cleo-loop").select_option("loop")
+    bar_control(page, SEED, "cleo-speed").select_option("0.1")
+    bar_control(page, SEED, "cleo-loop").select_option("loop")
     assert nb.py_json("[player.speed, player.loop]") == [0.1, "loop"]
 
 
