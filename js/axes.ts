@@ -18,6 +18,8 @@ const TITLE_PX = 15;
 const GAP_PX = 5; // between an edge (or its tick marks) and its tick labels
 const TITLE_GAP_PX = 6; // between tick labels and the axis title
 const LABEL_PAD_PX = 6; // least space between two labels
+const FULL_LABELS_PX = 560; // views this size (width, or 1.5 x height) and up show full-size labels
+const SMALLEST_LABELS = 0.75;
 
 /** About `target` round tick values in [lo, hi], at most MAX_TICKS. A span at the limit of
  * float precision (e.g. limits 200 µm and 0.2 mm, one float step apart) has a single tick in
@@ -147,11 +149,13 @@ export class AxesBox {
     this.disposables.push(this.tickGeom, m);
   }
 
-  /** The canvas size in CSS pixels: labels keep a constant size on screen. */
+  /** The canvas size in CSS pixels: labels keep a constant size on screen (smaller in small
+   * views, down to 3/4, so that the box keeps most of a small canvas). */
   setViewport(width: number, height: number): void {
     this.width = Math.max(width, 1);
     this.height = Math.max(height, 1);
     this.labels.setViewport(width, height);
+    this.labels.setScale(Math.min(1, Math.max(SMALLEST_LABELS, Math.min(this.width, 1.5 * this.height) / FULL_LABELS_PX)));
   }
 
   /** The box's corners, local coordinates. */

@@ -1,8 +1,9 @@
 /* The control bar: play/pause, step, first/last, scrubber, time readout, speed, loop,
  * reset camera, screenshot, fullscreen. Bound to a Playback, so every view of a player stays in
  * sync. The scrubber gets room first: when the bar is narrow, speed, loop and the view's
- * actions fold into a menu, and below that the readout leaves out the run's end; the bar
- * never wraps onto a second row. */
+ * actions fold into a menu, and below that the readout leaves out the run's end, so the bar
+ * stays one row down to about 420 px. (It may wrap below that: a bar that cannot wrap would
+ * keep its player from shrinking into a narrow box.) */
 import { type IconName, icon } from "./icons";
 import type { Playback } from "./playback";
 import type { LoopMode } from "./types";
@@ -34,17 +35,17 @@ export function speedLabel(s: number): string {
   return `${+s.toPrecision(3)}×`;
 }
 
-/** The time readout's two parts: the frame's window ("t = 99.0–100.0", so the last frame of a
+/** The time readout's two parts: the frame's window ("99.0–100.0", so the last frame of a
  * 100 ms run reads as ending at 100 ms; its start is Python's `player.time`) and the run's end
  * (" / 100.0"). Written together: "t = 99.0–100.0 / 100.0 ms". */
 export function timeReadout(pb: Playback): [string, string] {
   const meta = pb.data.meta;
   const d = decimals(meta.dt_ms);
   const n = pb.nFrames;
-  if (meta.n_frames === 0 || n === 0) return ["t = –", " / –"];
+  if (meta.n_frames === 0 || n === 0) return ["–", " / –"];
   const f = Math.min(Math.max(pb.frame, 0), n - 1);
   const end = f + 1 < n ? pb.frameStart(f + 1) : meta.t_end_ms;
-  return [`t = ${pb.frameStart(f).toFixed(d)}–${end.toFixed(d)}`, ` / ${meta.t_end_ms.toFixed(d)}`];
+  return [`${pb.frameStart(f).toFixed(d)}–${end.toFixed(d)}`, ` / ${meta.t_end_ms.toFixed(d)}`];
 }
 
 function button(iconName: IconName, title: string, cls: string, text = ""): HTMLButtonElement {
@@ -89,6 +90,7 @@ export class ControlBar {
   private playBtn: HTMLButtonElement;
   private scrub: HTMLInputElement;
   private readout: HTMLSpanElement;
+  private readPrefix = document.createElement("span");
   private readNow = document.createElement("span");
   private readTotal = document.createElement("span");
   private speedSel: HTMLSelectElement;
@@ -133,9 +135,11 @@ export class ControlBar {
 
     this.readout = document.createElement("span");
     this.readout.className = "cleo-time";
+    this.readPrefix.className = "cleo-time-prefix";
+    this.readPrefix.textContent = "t = ";
     this.readNow.className = "cleo-time-now";
     this.readTotal.className = "cleo-time-total";
-    this.readout.append(this.readNow, this.readTotal, " ms");
+    this.readout.append(this.readPrefix, this.readNow, this.readTotal, " ms");
     this.readout.title = "the frame's time window / the run's end";
 
     this.speedSel = document.createElement("select");
@@ -184,7 +188,7 @@ export class ControlBar {
     if (w <= 0) return;
     // widths are measured while shown: the extras inline, the run's end in the readout
     if (this.layout === "wide") this.extrasWidth = this.extras.reduce((s, e) => s + e.offsetWidth + GAP_PX, 0);
-    if (this.layout !== "narrow") this.totalWidth = this.readTotal.offsetWidth;
+    if (this.layout !== "narrow") this.totalWidth = this.readTotal.offsetWidth + this.readPrefix.offsetWidth;
     const style = getComputedStyle(this.el);
     const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
     const steps = this.steps.reduce((s, b) => s + b.offsetWidth + GAP_PX, 0);
@@ -259,7 +263,7 @@ export class ControlBar {
     if (this.readNow.dataset.widest !== widest) {
       this.readNow.dataset.widest = widest;
       const end = pb.data.meta.t_end_ms.toFixed(decimals(pb.data.meta.dt_ms));
-      const longest = Math.max(now.length, 5 + 2 * end.length); // "t = " start "–" end
+      const longest = Math.max(now.length, 1 + 2 * end.length); // start "–" end
       this.readNow.style.minWidth = `${longest}ch`;
     }
     if (this.readNow.textContent !== now) this.readNow.textContent = now;

@@ -18,10 +18,11 @@ attribute vec4 uvRect;
 attribute vec2 sizePx;
 attribute vec2 offsetPx;
 uniform vec2 uViewport;
+uniform float uScale;
 varying vec2 vUv;
 void main() {
   vec4 clip = projectionMatrix * modelViewMatrix * vec4(anchor, 1.0);
-  clip.xy += (position.xy * sizePx + offsetPx) * 2.0 / uViewport * clip.w;
+  clip.xy += (position.xy * sizePx * uScale + offsetPx) * 2.0 / uViewport * clip.w;
   gl_Position = clip;
   vUv = uvRect.xy + (position.xy + 0.5) * uvRect.zw;
 }`;
@@ -55,6 +56,7 @@ export class LabelLayer {
   private sizes: LabelSize[] = [];
   private quads: Array<[number, number]> = []; // each label's quad size, CSS pixels
   private shown: boolean[] = [];
+  private scale = 1;
   private disposables: Array<{ dispose(): void }> = [];
 
   constructor(private color: string) {}
@@ -129,7 +131,7 @@ export class LabelLayer {
     this.material = new THREE.ShaderMaterial({
       vertexShader: VERTEX,
       fragmentShader: FRAGMENT,
-      uniforms: { uMap: { value: texture }, uViewport: { value: new THREE.Vector2(1, 1) } },
+      uniforms: { uMap: { value: texture }, uViewport: { value: new THREE.Vector2(1, 1) }, uScale: { value: this.scale } },
       transparent: true,
       depthWrite: false,
       depthTest: false, // always readable: drawn over light clouds, probes and neurons
@@ -144,7 +146,14 @@ export class LabelLayer {
 
   /** Label i's text box on screen, CSS pixels (after build). */
   size(i: number): LabelSize {
-    return this.sizes[i];
+    const s = this.sizes[i];
+    return { width: s.width * this.scale, height: s.height * this.scale };
+  }
+
+  /** Draw every label `scale` times its size (small views use smaller text). */
+  setScale(scale: number): void {
+    this.scale = scale;
+    if (this.material) this.material.uniforms.uScale.value = scale;
   }
 
   /** Put label i at `anchor` (local coordinates) shifted by (dx, dy) CSS pixels (y down), or

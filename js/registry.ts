@@ -30,6 +30,7 @@ async function answerScreenshot(model: PlayerModel, views: Set<DataListener>, ms
   const view = [...views].find((v) => v.screenshot && v.root?.isConnected);
   if (!view?.screenshot || answered.has(msg.id)) return;
   answered.add(msg.id);
+  setTimeout(() => answered.delete(msg.id), 60_000); // Python stops asking long before
   try {
     const blob = await view.screenshot(Number(msg.scale) || 1);
     const buffer = await blob.arrayBuffer();

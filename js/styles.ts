@@ -18,17 +18,17 @@ export const STYLES = `
 .cleo-swatch-cross { width: auto; height: auto; font-weight: bold; line-height: 10px; }
 .cleo-swatch-triangle { clip-path: polygon(50% 0, 100% 100%, 0 100%); }
 .cleo-controls { position: relative; display: flex; align-items: center; gap: 4px; padding: 4px 6px;
-  background: #1b1e25; flex-wrap: nowrap; white-space: nowrap; }
+  background: #1b1e25; flex-wrap: wrap; white-space: nowrap; }
 .cleo-btn { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px;
   min-width: 28px; height: 26px; cursor: pointer; padding: 0 5px; display: inline-flex; gap: 6px;
   align-items: center; justify-content: center; flex: none; }
 .cleo-btn:hover:not(:disabled) { background: #394052; }
 .cleo-btn:disabled { opacity: 0.4; cursor: default; }
 .cleo-btn-text, .cleo-caption { display: none; }
-.cleo-scrub { flex: 1 1 auto; min-width: 60px; margin: 0 4px; }
+.cleo-scrub { flex: 1 1 0; min-width: 60px; margin: 0 4px; }
 .cleo-time { flex: none; font-variant-numeric: tabular-nums; text-align: right; padding: 0 4px; }
 .cleo-time-now { display: inline-block; text-align: right; }
-.cleo-controls[data-layout="narrow"] .cleo-time-total { display: none; }
+.cleo-controls[data-layout="narrow"] .cleo-time-total, .cleo-controls[data-layout="narrow"] .cleo-time-prefix { display: none; }
 .cleo-item { flex: none; display: inline-flex; align-items: center; gap: 6px; }
 .cleo-controls select { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px; height: 26px; }
 .cleo-menu-btn { display: none; }
