@@ -21,6 +21,8 @@ export interface ContextHost {
   /** draw now (the context is usable) */
   render(): void;
   requestRender(): void;
+  /** the user started turning, zooming or panning the camera */
+  userMoved(): void;
   /** show a message over the view ("" hides it); `action`: the message is clickable */
   showMessage(message: string, action: boolean): void;
   /** the message shown when the context is fine */
@@ -47,6 +49,12 @@ export class GLContext {
     return !this.lost && !this.released;
   }
 
+  /** Make the context usable now (a view out of sight gave it back); false if it is lost. */
+  ensure(): boolean {
+    if (this.released) this.reattach();
+    return this.usable;
+  }
+
   /** Restore a context the browser took (e.g. on a click on the message). */
   restore(): void {
     if (this.lost) this.reattach();
@@ -70,6 +78,7 @@ export class GLContext {
       orbit.update();
     }
     orbit.addEventListener("change", () => this.host.requestRender());
+    orbit.addEventListener("start", () => this.host.userMoved());
     return [renderer, orbit];
   }
 

@@ -2,7 +2,7 @@
 import { ROI_DARKEN, lighten } from "./colors";
 import type { SceneMeta } from "./types";
 
-export type SwatchKind = "dot" | "patch" | "cross";
+export type SwatchKind = "dot" | "patch" | "cross" | "triangle";
 
 export interface LegendItem {
   name: string;
@@ -22,7 +22,7 @@ export function legendItems(meta: SceneMeta): LegendItem[] {
     ...meta.probes.map((p): LegendItem => ({ name: p.name, color: lighten(p.color), kind: "cross" })),
     ...meta.scopes.flatMap((s): LegendItem[] => [
       { name: s.name, color: s.color, kind: "patch" },
-      ...(s.rois.length ? [{ name: `${s.sensor || s.name} ROIs`, color: s.color.map((c) => c * ROI_DARKEN), kind: "dot" as const }] : []),
+      ...(s.rois.length ? [{ name: `${s.sensor || s.name} ROIs`, color: s.color.map((c) => c * ROI_DARKEN), kind: "triangle" as const }] : []),
     ]),
   ];
 }
@@ -34,13 +34,58 @@ export class Legend {
     this.el.className = "cleo-legend";
   }
 
+  /** Paint the legend as shown onto a picture of `stage` drawn `k` times its CSS size (for
+   * screenshots: the HTML legend is not in the WebGL canvas). */
+  drawOn(ctx: CanvasRenderingContext2D, stage: HTMLElement, k: number): void {
+    if (!this.el.offsetWidth || !this.el.isConnected) return;
+    const origin = stage.getBoundingClientRect();
+    const rect = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return { x: (r.left - origin.left) * k, y: (r.top - origin.top) * k, w: r.width * k, h: r.height * k };
+    };
+    const box = rect(this.el);
+    const style = getComputedStyle(this.el);
+    ctx.save();
+    ctx.fillStyle = style.backgroundColor;
+    ctx.beginPath();
+    ctx.roundRect(box.x, box.y, box.w, box.h, 4 * k);
+    ctx.fill();
+    ctx.textBaseline = "middle";
+    for (const row of this.el.children) {
+      const [sw, label] = row.children as unknown as [HTMLElement, HTMLElement];
+      const s = rect(sw);
+      const kind = sw.dataset.kind as SwatchKind;
+      ctx.fillStyle = sw.style.color;
+      if (kind === "cross") {
+        ctx.font = `bold ${parseFloat(getComputedStyle(sw).fontSize) * k}px ${style.fontFamily}`;
+        ctx.fillText("×", s.x, s.y + s.h / 2);
+      } else {
+        ctx.beginPath();
+        if (kind === "dot") ctx.arc(s.x + s.w / 2, s.y + s.h / 2, s.w / 2, 0, 2 * Math.PI);
+        else if (kind === "triangle") {
+          ctx.moveTo(s.x + s.w / 2, s.y);
+          ctx.lineTo(s.x + s.w, s.y + s.h);
+          ctx.lineTo(s.x, s.y + s.h);
+        } else ctx.rect(s.x, s.y, s.w, s.h);
+        ctx.fill();
+      }
+      const l = rect(label);
+      const ls = getComputedStyle(label);
+      ctx.fillStyle = ls.color;
+      ctx.font = `${parseFloat(ls.fontSize) * k}px ${ls.fontFamily}`;
+      ctx.fillText(label.textContent ?? "", l.x, l.y + l.h / 2);
+    }
+    ctx.restore();
+  }
+
   show(meta: SceneMeta): void {
     this.el.replaceChildren(
       ...legendItems(meta).map(({ name, color, kind }) => {
         const row = document.createElement("div");
         const sw = document.createElement("span");
         sw.className = `cleo-swatch cleo-swatch-${kind}`;
-        sw.style.background = kind === "cross" ? "transparent" : cssColor(color);
+        sw.dataset.kind = kind;
+        sw.style.background = kind === "cross" ? "transparent" : cssColor(color); // a triangle is clipped from its box
         sw.style.color = cssColor(color);
         if (kind === "cross") sw.textContent = "×";
         const label = document.createElement("span");

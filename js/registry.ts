@@ -8,6 +8,35 @@ import type { AppendMessage, PlayerModel } from "./types";
 export interface DataListener {
   build(): void;
   dataAppended(): void;
+  /** the view as a PNG (3D views only) */
+  screenshot?(scale: number): Promise<Blob>;
+  root?: HTMLElement;
+}
+
+/** Python's `player.screenshot()` request, answered by one view of this page. */
+interface ScreenshotRequest {
+  type: "screenshot";
+  id: string;
+  scale: number;
+}
+
+/** Answer a screenshot request with the PNG of the first view on the page (as a binary
+ * buffer), or with the reason it could not be taken. A page with no 3D view of the player
+ * stays silent: another front end may have one. */
+const answered = new Set<string>(); // requests Python sends again until one view answers
+
+async function answerScreenshot(model: PlayerModel, views: Set<DataListener>, msg: ScreenshotRequest): Promise<void> {
+  const view = [...views].find((v) => v.screenshot && v.root?.isConnected);
+  if (!view?.screenshot || answered.has(msg.id)) return;
+  answered.add(msg.id);
+  setTimeout(() => answered.delete(msg.id), 60_000); // Python stops asking long before
+  try {
+    const blob = await view.screenshot(Number(msg.scale) || 1);
+    const buffer = await blob.arrayBuffer();
+    model.send({ type: "screenshot", id: msg.id, ok: true }, undefined, [buffer]);
+  } catch (err) {
+    model.send({ type: "screenshot", id: msg.id, ok: false, error: String((err as Error)?.message ?? err) });
+  }
 }
 
 export interface Shared {
@@ -51,7 +80,11 @@ export function acquire(model: PlayerModel): Shared {
       for (const v of views) v.build();
       if (follow && playback.nFrames > 0) playback.seek(playback.nFrames - 1);
     };
-    const onMessage = (msg: AppendMessage, buffers: DataView[]) => {
+    const onMessage = (msg: AppendMessage | ScreenshotRequest, buffers: DataView[]) => {
+      if (msg?.type === "screenshot") {
+        void answerScreenshot(model, views, msg);
+        return;
+      }
       if (msg?.type !== "append") return;
       playback.appendData(appendFrames(playback.data, msg, buffers));
       for (const v of views) v.dataAppended();

@@ -53,19 +53,17 @@ attribute float source;
 uniform sampler2D uIntensity;
 uniform float uSize;
 uniform float uScale;
-uniform float uGain;
 varying float vAlpha;
 void main() {
   float intensity = texelFetch(uIntensity, ivec2(int(source + 0.5), 0), 0).r;
-  // cleo's alpha (0.6 · T · intensity), with a gain (additive light on a dark background needs
-  // more than alpha blending on matplotlib's white one to read as clearly), damped for dense
-  // clouds by the model's intensity_scale as cleo's static plot does
-  vAlpha = min(1.0, uGain * 0.6 * transmittance * intensity);
+  vAlpha = LIGHT_ALPHA * transmittance * intensity; // cleo's alpha: 0.6 · T · intensity
   vec4 mv = modelViewMatrix * vec4(position, 1.0);
   gl_Position = projectionMatrix * mv;
   gl_PointSize = vAlpha > 0.001 ? max(1.0, uSize * uScale / -mv.z) : 0.0;
 }`;
 
+/* A hard round marker, as matplotlib's "o" without edge, alpha-blended: however many overlap,
+ * the colour stays the wavelength's colour (additive blending would saturate it to white). */
 const LIGHT_FRAGMENT = /* glsl */ `
 uniform vec3 uColor;
 varying float vAlpha;
@@ -73,11 +71,45 @@ void main() {
   vec2 d = gl_PointCoord - vec2(0.5);
   float r = dot(d, d);
   if (r > 0.25) discard;
-  float soft = 1.0 - smoothstep(0.12, 0.25, r);
-  gl_FragColor = vec4(uColor, vAlpha * soft);
+  gl_FragColor = vec4(uColor, vAlpha * (1.0 - smoothstep(0.2, 0.25, r)));
 }`;
 
-const LIGHT_GAIN = 2.5;
+/** cleo's light alpha at full brightness and transmittance (Light._alpha_cmap_for_wavelength) */
+const LIGHT_ALPHA = 0.6;
+
+/* Markers of a constant size on screen, in a shape (defines CROSS or TRIANGLE): probe contacts
+ * (cleo's "x") and imaged neurons (cleo's "^"). */
+const MARKER_VERTEX = /* glsl */ `
+uniform float uSize;
+uniform float uPixelRatio;
+void main() {
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+  gl_PointSize = uSize * uPixelRatio;
+}`;
+
+const MARKER_FRAGMENT = /* glsl */ `
+uniform vec3 uColor;
+uniform float uSize;
+uniform float uPixelRatio;
+void main() {
+  vec2 d = gl_PointCoord - vec2(0.5); // y down
+  float px = 1.0 / (uSize * uPixelRatio); // one pixel in point coordinates
+#ifdef CROSS
+  float w = 1.1 * px * 1.4142; // half the stroke width, measured across the diagonal
+  float a = 1.0 - smoothstep(w - px, w + px, abs(abs(d.x) - abs(d.y)));
+  a *= 1.0 - smoothstep(0.42 - px, 0.42, max(abs(d.x), abs(d.y)));
+#else
+  // an upward triangle: apex at the top, base at the bottom
+  float y = d.y + 0.5; // 0 at the top, 1 at the bottom
+  float halfWidth = 0.46 * (y - 0.1) / 0.8;
+  float a = smoothstep(-px, px, min(0.9 - y, halfWidth - abs(d.x)));
+#endif
+  if (a < 0.02) discard;
+  gl_FragColor = vec4(uColor, a);
+}`;
+
+const PROBE_MARKER_PX = 11; // probe contacts: cleo's s=40 "x" on a 100 dpi figure, a little larger
+const ROI_MARKER_PX = 9; // imaged neurons: cleo's "^" (s=20 by default)
 
 export interface LightLayer {
   points: THREE.Points;
@@ -96,6 +128,7 @@ export class SceneObjects {
   readonly neuronMaterial: THREE.ShaderMaterial;
   readonly lastSpikeAttr: THREE.BufferAttribute;
   readonly lights: LightLayer[] = [];
+  private markerMaterials: THREE.ShaderMaterial[] = [];
   private dirty: DirtyRange;
   private disposables: Array<{ dispose(): void }> = [];
 
@@ -155,18 +188,18 @@ export class SceneObjects {
     const texture = new THREE.DataTexture(intensity, intensity.length, 1, THREE.RedFormat, THREE.FloatType);
     texture.needsUpdate = true;
     const material = new THREE.ShaderMaterial({
+      defines: { LIGHT_ALPHA: LIGHT_ALPHA.toFixed(3) },
       vertexShader: LIGHT_VERTEX,
       fragmentShader: LIGHT_FRAGMENT,
       uniforms: {
         uIntensity: { value: texture },
         uSize: { value: lm.marker_size },
         uScale: { value: 1 },
-        uGain: { value: LIGHT_GAIN * Math.min(1, lm.intensity_scale > 0 ? lm.intensity_scale : 1) },
         uColor: { value: new THREE.Color(lm.color[0], lm.color[1], lm.color[2]) },
       },
       transparent: true,
       depthWrite: false,
-      blending: THREE.AdditiveBlending,
+      blending: THREE.NormalBlending,
     });
     const points = new THREE.Points(geom, material);
     points.frustumCulled = false;
@@ -187,25 +220,38 @@ export class SceneObjects {
   }
 
   private addProbe(contacts: number[][], color: number[]): void {
-    // each contact as a small "x" of two line segments, like cleo's marker="x"
-    const box = this.data.meta.axes;
-    const span = Math.max(box.xlim[1] - box.xlim[0], box.ylim[1] - box.ylim[0], box.zlim[1] - box.zlim[0]);
-    const h = span * 0.006;
-    const verts: number[] = [];
-    for (const [x, y, z] of contacts) {
-      verts.push(x - h, y, z - h, x + h, y, z + h, x - h, y, z + h, x + h, y, z - h);
-      verts.push(x, y - h, z - h, x, y + h, z + h, x, y - h, z + h, x, y + h, z - h);
-    }
-    const geom = new THREE.BufferGeometry();
-    geom.setAttribute("position", new THREE.Float32BufferAttribute(verts, 3));
+    // cleo's dark grey "x" markers (on white), light here on the dark background: clearly
+    // visible at any zoom, drawn over the light clouds
     const light = lighten(color);
-    const mat = new THREE.LineBasicMaterial({ color: new THREE.Color(light[0], light[1], light[2]) });
-    this.root.add(new THREE.LineSegments(geom, mat));
+    this.addMarkers(contacts, light, PROBE_MARKER_PX, "CROSS", 3);
+  }
+
+  /** Screen-size markers of a shape at points (transparent pass, drawn after the lights). */
+  private addMarkers(points: number[][], color: number[], sizePx: number, shape: "CROSS" | "TRIANGLE", order: number): void {
+    const geom = new THREE.BufferGeometry();
+    geom.setAttribute("position", new THREE.Float32BufferAttribute(points.flat(), 3));
+    const mat = new THREE.ShaderMaterial({
+      defines: { [shape]: 1 },
+      vertexShader: MARKER_VERTEX,
+      fragmentShader: MARKER_FRAGMENT,
+      uniforms: {
+        uColor: { value: new THREE.Color(color[0], color[1], color[2]) }, // written out as given (sRGB)
+        uSize: { value: sizePx },
+        uPixelRatio: { value: 1 },
+      },
+      transparent: true,
+      depthWrite: false,
+    });
+    const markers = new THREE.Points(geom, mat);
+    markers.frustumCulled = false;
+    markers.renderOrder = order;
+    this.root.add(markers);
+    this.markerMaterials.push(mat);
     this.disposables.push(geom, mat);
   }
 
   private addScope(loc: number[], dir: number[], depth: number, width: number, rois: number[][], color: number[]): void {
-    const c = new THREE.Color(color[0], color[1], color[2]);
+    const c = new THREE.Color().setRGB(color[0], color[1], color[2], THREE.SRGBColorSpace); // as the legend shows it
     const origin = new THREE.Vector3(loc[0], loc[1], loc[2]);
     const direction = new THREE.Vector3(dir[0], dir[1], dir[2]).normalize();
     const len = depth > 0 ? depth : width / 2;
@@ -219,13 +265,7 @@ export class SceneObjects {
     mesh.quaternion.setFromUnitVectors(new THREE.Vector3(0, 0, 1), direction);
     this.root.add(mesh);
     this.disposables.push(disk, diskMat);
-    if (rois.length) {
-      const g = new THREE.BufferGeometry();
-      g.setAttribute("position", new THREE.Float32BufferAttribute(rois.flat(), 3));
-      const m = new THREE.PointsMaterial({ color: c.clone().multiplyScalar(ROI_DARKEN), size: 7, sizeAttenuation: false });
-      this.root.add(new THREE.Points(g, m));
-      this.disposables.push(g, m);
-    }
+    if (rois.length) this.addMarkers(rois, color.map((v) => v * ROI_DARKEN), ROI_MARKER_PX, "TRIANGLE", 3);
   }
 
   /** Update per-frame state; cheap when nothing changed. */
@@ -235,6 +275,7 @@ export class SceneObjects {
     u.uStep.value = this.spikes.step;
     u.uDecay.value = decayFrames;
     u.uPixelRatio.value = pixelRatio;
+    for (const m of this.markerMaterials) m.uniforms.uPixelRatio.value = pixelRatio;
     const r = this.dirty;
     if (r.max >= r.min) {
       this.lastSpikeAttr.clearUpdateRanges();

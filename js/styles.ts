@@ -17,15 +17,20 @@ export const STYLES = `
 .cleo-swatch { display: inline-block; width: 10px; height: 10px; }
 .cleo-swatch-dot { border-radius: 50%; }
 .cleo-swatch-cross { width: auto; height: auto; font-weight: bold; line-height: 10px; }
-.cleo-controls { display: flex; align-items: center; gap: 4px; padding: 4px 6px; background: #1b1e25;
-  flex-wrap: wrap; }
+.cleo-swatch-triangle { clip-path: polygon(50% 0, 100% 100%, 0 100%); }
+.cleo-controls { position: relative; display: flex; align-items: center; gap: 4px; padding: 4px 6px;
+  background: #1b1e25; flex-wrap: wrap; white-space: nowrap; }
 .cleo-btn { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px;
-  min-width: 28px; height: 26px; cursor: pointer; padding: 0 6px; display: inline-flex;
-  align-items: center; justify-content: center; }
+  min-width: 28px; height: 26px; cursor: pointer; padding: 0 5px; display: inline-flex; gap: 6px;
+  align-items: center; justify-content: center; flex: none; }
 .cleo-btn:hover:not(:disabled) { background: #394052; }
 .cleo-btn:disabled { opacity: 0.4; cursor: default; }
-.cleo-scrub { flex: 1 1 120px; min-width: 80px; }
-.cleo-time { font-variant-numeric: tabular-nums; min-width: 12em; text-align: center; }
+.cleo-btn-text, .cleo-caption { display: none; }
+.cleo-scrub { flex: 1 1 0; min-width: 60px; margin: 0 4px; }
+.cleo-time { flex: none; font-variant-numeric: tabular-nums; text-align: right; padding: 0 4px; }
+.cleo-time-now { display: inline-block; text-align: right; }
+.cleo-controls[data-layout="narrow"] .cleo-time-total, .cleo-controls[data-layout="narrow"] .cleo-time-prefix { display: none; }
+.cleo-item { flex: none; display: inline-flex; align-items: center; gap: 6px; }
 .cleo-controls select { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px; height: 26px; }
 .cleo-hint { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); padding: 6px 12px;
   border-radius: 4px; background: rgba(17, 19, 24, 0.85); color: #eee; pointer-events: none; opacity: 0;
@@ -33,6 +38,17 @@ export const STYLES = `
 .cleo-hint.cleo-hint-shown { opacity: 1; }
 .cleo-notice { padding: 4px 8px; font-size: 12px; color: #ddd; }
 .cleo-player[hidden] { display: none; }
+.cleo-menu-btn { display: none; }
+.cleo-controls[data-layout="menu"] .cleo-menu-btn, .cleo-controls[data-layout="narrow"] .cleo-menu-btn { display: inline-flex; }
+.cleo-menu { position: absolute; right: 6px; bottom: calc(100% + 4px); z-index: 5; display: flex; flex-direction: column;
+  align-items: stretch; gap: 6px; padding: 8px; background: #1b1e25; border: 1px solid #3a404d; border-radius: 4px;
+  box-shadow: 0 4px 14px rgba(0, 0, 0, 0.5); }
+.cleo-menu[hidden] { display: none; }
+.cleo-controls-only { overflow: visible; }
+.cleo-controls-only .cleo-menu { bottom: auto; top: calc(100% + 4px); }
+.cleo-menu .cleo-item { justify-content: space-between; }
+.cleo-menu .cleo-caption, .cleo-menu .cleo-btn-text { display: inline; }
+.cleo-menu .cleo-btn { justify-content: flex-start; padding: 0 8px; }
 `;
 
 const STYLE_ID = "cleo-player-styles";

@@ -32,7 +32,7 @@ export interface LightMeta {
   model: string;
   track: number; // index into tracks, or -1
   n_sources: number;
-  marker_size: number; // point diameter, axis units
+  marker_size: number; // point diameter, axis units (as cleo draws it: its size times marker_scale)
   max_value: number;
   intensity_scale: number;
   offset: number; // first point in the light_* buffers
@@ -59,7 +59,8 @@ export interface ScopeMeta {
 }
 
 export interface AxesMeta {
-  unit: string;
+  unit: string; // brian2's name, e.g. "um"
+  unit_label: string; // as printed on the axes, e.g. "µm"
   xlim: [number, number];
   ylim: [number, number];
   zlim: [number, number];

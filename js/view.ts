@@ -6,13 +6,17 @@ import { AxesBox } from "./axes";
 import { ControlBar } from "./controls";
 import { ExtrasLayer } from "./extras";
 import { bindKeys, bindPointer, isFullscreen } from "./focus";
+import { frameView, viewDirection } from "./framing";
 import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
+import { capture, download, fileName } from "./screenshot";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
+const MARGIN_PX = 10; // free space around the framed box and its labels
+const MARGIN_BOTTOM_PX = 14; // the box never touches the control bar
 
 export class PlayerView {
   readonly root = document.createElement("div");
@@ -26,12 +30,14 @@ export class PlayerView {
   private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
   private gl: GLContext;
   private overlay = document.createElement("div");
-  private legend = new Legend();
+  readonly legend = new Legend();
   private pending: number | null = null;
   private unsubscribe: () => void;
   private unbindInput: Array<() => void>;
   private resizeObserver: ResizeObserver;
-  private framed = false;
+  /** the user turned, zoomed or panned the camera: resizes keep the view instead of refitting */
+  userMoved = false;
+  private shift: [number, number] = [0, 0]; // picture shift, fractions of the canvas size
   private center = new THREE.Vector3();
   private radius = 1;
   /** number of frames rendered, and when the first one was (for tests and benchmarks) */
@@ -55,10 +61,17 @@ export class PlayerView {
       attached: () => this.resize(),
       render: () => this.render(),
       requestRender: () => this.requestRender(),
+      userMoved: () => {
+        this.userMoved = true;
+      },
       showMessage: (message, action) => this.showMessage(message, action),
       message: () => this.pb.data.meta.message,
     });
-    this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
+    this.bar = new ControlBar(pb, {
+      resetCamera: () => this.resetCamera(),
+      fullscreen: () => this.toggleFullscreen(),
+      screenshot: () => this.saveScreenshot(),
+    });
     this.root.append(this.stage, this.bar.el);
     el.append(this.root);
     this.overlay.addEventListener("click", () => this.gl.restore());
@@ -112,7 +125,7 @@ export class PlayerView {
     this.camera.updateProjectionMatrix();
     this.legend.show(meta);
     this.showMessage(meta.message);
-    if (first) this.resetCamera();
+    if (first || !this.userMoved) this.fit();
     else this.requestRender();
   }
 
@@ -129,21 +142,72 @@ export class PlayerView {
     this.overlay.classList.toggle("cleo-overlay-action", action);
   }
 
-  /** mplot3d's default view: azimuth −60°, elevation 30°, whole box in sight. */
+  /** mplot3d's default view (azimuth −60°, elevation 30°), framing the whole box with its
+   * labels; the view refits on resizes again until the user moves the camera. */
   resetCamera(): void {
-    const azim = (-60 * Math.PI) / 180;
-    const elev = (30 * Math.PI) / 180;
-    // the box is flat, so vertically 0.8 of its bounding sphere fits; a narrow view must also
-    // fit the whole sphere across
-    const vHalf = ((FOV / 2) * Math.PI) / 180;
-    const hHalf = Math.atan(Math.tan(vHalf) * Math.max(this.camera.aspect, 1e-3));
-    const dist = Math.max((0.8 * this.radius) / Math.sin(vHalf), this.radius / Math.sin(hHalf));
-    const dir = new THREE.Vector3(Math.cos(elev) * Math.cos(azim), Math.cos(elev) * Math.sin(azim), Math.sin(elev));
+    this.userMoved = false;
+    this.fit();
+  }
+
+  /** Frame the box and its labels from mplot3d's default direction, in the part of the canvas
+   * the legend leaves free (beside it or below it, whichever shows the box larger). */
+  fit(): void {
+    const axes = this.axes;
+    if (!axes) return;
+    const width = Math.max(this.stage.clientWidth, 1);
+    const height = this.stageHeight();
+    const l = this.legend.el;
+    const dir = viewDirection(-60, 30);
+    const fit = frameView({
+      fov: FOV,
+      width,
+      height,
+      margin: MARGIN_PX,
+      marginBottom: MARGIN_BOTTOM_PX,
+      legend: l.offsetWidth && l.offsetHeight ? { left: l.offsetLeft, top: l.offsetTop, right: l.offsetLeft + l.offsetWidth, bottom: l.offsetTop + l.offsetHeight } : null,
+      target: this.center,
+      direction: dir,
+      object: this.content,
+      corners: axes.corners(),
+      labels: (project, eye) => AxesBox.labelRects(axes.layout(project, eye)),
+    });
     this.camera.up.set(0, 0, 1);
-    this.camera.position.copy(this.center).addScaledVector(dir, dist);
+    this.camera.position.copy(this.center).addScaledVector(dir, fit.distance);
     this.orbit.target.copy(this.center);
+    this.shift = [fit.shiftX / width, fit.shiftY / height];
+    this.applyShift(width, height);
     this.orbit.update();
     this.requestRender();
+  }
+
+  /** Shift the picture on the canvas (a lens shift: the camera still turns about the box). */
+  private applyShift(width: number, height: number): void {
+    this.camera.setViewOffset(width, height, -this.shift[0] * width, -this.shift[1] * height, width, height);
+  }
+
+  /** The 3D view as shown, as a PNG rendered at `scale` times the screen's pixel ratio. */
+  screenshot(scale = 1): Promise<Blob> {
+    return capture(this, scale);
+  }
+
+  ensureContext(): boolean {
+    return this.gl.ensure();
+  }
+
+  /** The camera button: download the view as a PNG named after the player and the time. */
+  private saveScreenshot(): void {
+    const meta = this.pb.data.meta;
+    const name = fileName(
+      meta.groups.map((g) => g.name),
+      this.pb.nFrames ? this.pb.frameStart(this.pb.frame) : 0,
+    );
+    this.screenshot(1).then(
+      (blob) => download(blob, name),
+      (err: Error) => {
+        this.showMessage(`Could not save the picture: ${err.message}`);
+        setTimeout(() => this.showMessage(this.pb.data.meta.message), 5000);
+      },
+    );
   }
 
   private toggleFullscreen(): void {
@@ -165,12 +229,10 @@ export class PlayerView {
     this.renderer.setSize(width, height, false);
     this.renderer.domElement.style.height = `${height}px`;
     this.camera.aspect = width / height;
-    this.camera.updateProjectionMatrix();
+    this.applyShift(width, height);
     this.axes?.setViewport(width, height);
-    if (!this.framed && width > 1) {
-      this.framed = true; // the first real size: frame the box for this aspect
-      this.resetCamera();
-    }
+    // until the user moves the camera, every new size (window, sidebar, height) refits the box
+    if (!this.userMoved && width > 1) this.fit();
     this.requestRender();
   };
 
@@ -188,6 +250,8 @@ export class PlayerView {
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
+    this.scene.updateMatrixWorld();
+    this.axes?.update(this.camera, this.content);
     this.renderer.render(this.scene, this.camera);
     this.renders++;
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();

@@ -24,12 +24,25 @@ def cloud(model, coords=((0, 0, 0),), **light_kwargs):
 def test_optic_fiber_is_a_cone_below_its_tip():
     c = cloud(fiber473nm())
     assert c.model == "OpticFiber" and len(c.points) > 1000
-    assert c.points[:, 2].min() >= -1e-3 and c.points[:, 2].max() > 1000  # from the tip down ~1.3 mm
+    # from the tip down (about 1.3 mm), cut at the box's bottom (z = 1000 um)
+    assert c.points[:, 2].min() >= -1e-3 and 950 < c.points[:, 2].max() <= 1000
     shallow = c.points[c.points[:, 2] < 200]
     deep = c.points[c.points[:, 2] > 800]
     assert np.hypot(*deep[:, :2].T).max() > np.hypot(*shallow[:, :2].T).max()  # it widens
     np.testing.assert_allclose(c.color, (0, 0.717, 1), atol=1e-3)  # 473 nm blue
     assert c.marker_size == pytest.approx(68.3, rel=0.01)
+
+
+def test_light_points_stay_within_the_axis_limits():
+    """As the neurons, light is drawn inside the box only (no haze below or beside it)."""
+    small = Axes("um", 1e-6, (-150, 250), (-200, 200), (0, 400))
+    light = Light(light_model=fiber473nm(), coords=np.array([[0, 0, 100]]) * b2.um, max_value=1 * b2.mwatt / b2.mm2)
+    c = _light_cloud(light, {}, small, EMPTY)
+    assert len(c.points) > 100
+    for dim, (lo, hi) in enumerate((small.xlim, small.ylim, small.zlim)):
+        assert c.points[:, dim].min() >= lo and c.points[:, dim].max() <= hi
+    assert c.points[:, 0].min() < -140 and c.points[:, 2].max() > 390  # cut at the walls, not short of them
+    assert len(c.source) == len(c.points) == len(c.transmittance)
 
 
 def test_koehler_beam_is_a_cylinder_and_gaussian_ellipsoid_a_spot():

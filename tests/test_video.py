@@ -128,7 +128,7 @@ def test_frames_and_interval_match_video_visualizer(seed20):
     assert rec.fig is ours._fig and rec.ax.name == "3d"
     labels = [t.get_text() for t in rec.ax.get_legend().get_texts()]
     assert labels == ["exc", "inh", "Light"]
-    assert rec.ax.get_xlabel() == "x (um)" and rec.ax.get_zlabel() == "z (um)"
+    assert rec.ax.get_xlabel() == "x (µm)" and rec.ax.get_zlabel() == "z (µm)"  # brian2 writes um
     assert rec.ax.get_box_aspect()[2] < 0  # z (depth) drawn downward, as cleo's invert_z
     plt.close("all")
 

@@ -20,10 +20,11 @@ describe("niceTicks", () => {
     expect(ticks.some((v) => v !== 0 && Math.abs(v) < 1e-12)).toBe(false);
   });
 
-  it("returns the one value of an empty or reversed range", () => {
+  it("returns the one value of an empty range, ticks a reversed one as its sorted range, none for NaN", () => {
     expect(niceTicks(5, 5)).toEqual([5]);
-    expect(niceTicks(7, 3)).toEqual([7]);
-    expect(niceTicks(1, NaN)).toEqual([1]);
+    expect(niceTicks(7, 3)).toEqual(niceTicks(3, 7)); // an inverted axis keeps its ticks
+    expect(niceTicks(7, 3)).toEqual([3, 4, 5, 6, 7]);
+    expect(niceTicks(1, NaN)).toEqual([]);
   });
 
   it("ticks lie in the range, evenly spaced by a nice step, about `target` of them", () => {

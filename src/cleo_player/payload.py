@@ -177,7 +177,7 @@ def _lights(lights: list[LightCloud], track_names: list[str]) -> tuple[list[dict
                 "model": light.model,
                 "track": track_names.index(light.track) if light.track in track_names else -1,
                 "n_sources": light.n_sources,
-                "marker_size": light.marker_size,
+                "marker_size": light.marker_size * light.marker_scale,  # as cleo draws it
                 "max_value": light.max_value,
                 "intensity_scale": light.intensity_scale,
                 "offset": offset,
@@ -240,6 +240,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         "all_visible": bool(visible.all()),
         "axes": {
             "unit": ax.unit,
+            "unit_label": ax.unit_label,
             "xlim": list(ax.xlim),
             "ylim": list(ax.ylim),
             "zlim": list(ax.zlim),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,11 @@ class Axes:
     ylim: tuple[float, float]
     zlim: tuple[float, float]
     invert_z: bool = True
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as printed on the axes: "µm" for brian2's "um"."""
+        return "µ" + self.unit[1:] if self.unit.startswith("u") and self.unit[1:].isalpha() else self.unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +71,7 @@ class LightCloud:
     source_coords: np.ndarray  # (n_sources, 3) axis units
     source_direction: np.ndarray  # (n_sources, 3) unit vectors
     intensity_scale: float = 1.0  # cleo's density correction from viz_params (dense clouds < 1)
+    marker_scale: float = 1.0  # cleo draws points this many times marker_size (see cleo_marker_scale)
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +148,7 @@ class Scene:
         scene = cls(recording, axes, groups)
         for device, kwargs in devices:
             scene._add_device(device, dict(kwargs))
+        scene.lights = distinct_light_colors(scene.lights)
         return scene
 
     # --- devices ------------------------------------------------------------------------
@@ -386,6 +393,64 @@ def light_max_value(light: Any) -> float | None:
     return out
 
 
+def distinct_light_colors(lights: list[LightCloud]) -> list[LightCloud]:
+    """The lights with every light that shares its colour (its wavelength) with an earlier one
+    made lighter or darker, alternately, so that the legend and the picture tell them apart.
+    The first light of each colour keeps the wavelength's colour, as cleo draws it.
+    """
+    out: list[LightCloud] = []
+    seen: list[tuple[float, float, float]] = []
+    for light in lights:
+        k = sum(np.allclose(light.color, c, atol=1e-6) for c in seen)
+        seen.append(light.color)
+        if k == 0:
+            out.append(light)
+            continue
+        rgb = np.asarray(light.color, dtype=float)
+        if k % 2:  # lighter: towards white
+            t = min(0.2 + 0.25 * ((k + 1) // 2), 0.8)
+            rgb = rgb + (1 - rgb) * t
+        else:  # darker
+            rgb = rgb * max(1 - 0.3 * (k // 2), 0.3)
+        out.append(replace(light, color=tuple(float(c) for c in rgb)))  # type: ignore[arg-type]
+    return out
+
+
+def cleo_marker_scale(axes: Axes) -> float:
+    """How many times its size in axis units ``cleo.viz.plot`` draws a light point, measured
+    against the box at mplot3d's default view.
+
+    cleo sizes light markers by the axes' bounding box (``marker_size / biggest_dim ·
+    biggest_dim_pt``), which the box's longest edge spans only in part (about half), so its
+    points look about twice their size. The 3D view draws points in scene units, times this.
+    """
+    from matplotlib.figure import Figure
+    from mpl_toolkits.mplot3d import proj3d
+
+    fig = Figure()  # cleo's default figure: 6.4 x 4.8 in at 100 dpi
+    ax = fig.add_subplot(projection="3d")
+    biggest_px = max(ax.bbox.width, ax.bbox.height)  # as cleo reads it, before the first draw
+    lims = (axes.xlim, axes.ylim, axes.zlim)
+    spans = [hi - lo for lo, hi in lims]
+    ax.set(xlim=axes.xlim, ylim=axes.ylim, zlim=axes.zlim)
+    ax.set_box_aspect((spans[0], spans[1], -spans[2] if axes.invert_z else spans[2]))
+    ax.apply_aspect()
+    proj = ax.get_proj()
+    d = int(np.argmax(spans))
+    lengths = []
+    for a in lims[(d + 1) % 3]:
+        for b in lims[(d + 2) % 3]:
+            ends = []
+            for v in lims[d]:
+                p = [0.0, 0.0, 0.0]
+                p[d], p[(d + 1) % 3], p[(d + 2) % 3] = v, a, b
+                x, y, _ = proj3d.proj_transform(*p, proj)
+                ends.append(ax.transData.transform((x, y)))
+            lengths.append(float(np.hypot(*(ends[1] - ends[0]))))
+    edge_px = float(np.mean(lengths))
+    return biggest_px / edge_px if edge_px > 0 else 1.0
+
+
 def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> LightCloud:
     from cleo.utilities import wavelength_to_rgb
 
@@ -405,6 +470,9 @@ def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> 
     pts = np.asarray(viz_points / meter, dtype=float).reshape(light.n, -1, 3) / axes.unit_m
     transmittance = transmittance.reshape(light.n, -1)
     keep = transmittance >= t_threshold
+    # drawn within the axis limits only, as the neurons are: no haze beyond the box
+    for dim, (lo, hi) in enumerate((axes.xlim, axes.ylim, axes.zlim)):
+        keep &= (pts[..., dim] >= lo) & (pts[..., dim] <= hi)
     source = np.repeat(np.arange(light.n), keep.sum(axis=1))
     points = pts[keep].astype(np.float32)
     trans = np.clip(transmittance[keep], 0, 1).astype(np.float32)
@@ -448,6 +516,7 @@ def _light_cloud(light: Any, kwargs: dict, axes: Axes, recording: Recording) -> 
         source_coords=coords,
         source_direction=direction,
         intensity_scale=float(intensity_scale),
+        marker_scale=cleo_marker_scale(axes),
     )
 
 

@@ -220,7 +220,12 @@ def poll(fn: Callable[[], Any], timeout_s: float, interval_s: float = 0.05, what
         time.sleep(interval_s)
 
 
-READOUT = re.compile(r"^t = (?P<t>-?\d+(?:\.\d+)?) / (?P<end>\d+(?:\.\d+)?) ms$")
+READOUT = re.compile(r"^t = (?P<t>-?\d+(?:\.\d+)?)–(?P<t1>-?\d+(?:\.\d+)?) / (?P<end>\d+(?:\.\d+)?) ms$")
+
+
+def readout_text(frame: int, n_frames: int = 100, dt_ms: float = 1.0) -> str:
+    """The readout of frame ``frame`` of a uniform run: its window, then the run's end."""
+    return f"t = {frame * dt_ms:.1f}–{(frame + 1) * dt_ms:.1f} / {n_frames * dt_ms:.1f} ms"
 
 
 def animation_frames(page: Any, n: int = 5) -> None:
@@ -235,7 +240,8 @@ def animation_frames(page: Any, n: int = 5) -> None:
 
 
 def readout(page: Any, selector: str) -> tuple[float, float]:
-    """The time readout as (t, t_end) in ms; fails if it does not read ``t = a / b ms``."""
+    """The time readout as (t, t_end) in ms: the start of the frame's window (Python's
+    ``player.time``) and the run's end; fails unless it reads ``t = a–b / c ms``."""
     # textContent, not innerText: JupyterLab skips rendering cells out of sight
     # (content-visibility), and innerText of an unrendered element is ""
     text = (page.locator(f"{selector} .cleo-time").first.text_content() or "").strip()
@@ -473,10 +479,21 @@ def show(page: Any, selector: str, nth: int = 0, timeout_ms: float = 60_000, res
     )
     if reset_camera:
         renders = view_eval(page, selector, "(v) => v.renders", nth=nth)
-        page.locator(f"{selector} .cleo-reset-camera").nth(nth).click()
+        bar_control(page, selector, "cleo-reset-camera", nth).click()
         page.wait_for_function(
             f"([sel, nth, n]) => ({_FIND_VIEW})(sel, nth).renders > n", arg=[selector, nth, renders], timeout=timeout_ms
         )
+
+
+def bar_control(page: Any, selector: str, cls: str, nth: int = 0) -> Any:
+    """The control ``.cls`` of the bar inside ``selector``, ready to use: when a narrow bar has
+    folded it into its menu, the menu is opened first."""
+    control = page.locator(f"{selector} .cleo-controls").nth(nth).locator(f".{cls}")
+    menu = page.locator(f"{selector} .cleo-controls").nth(nth).locator(".cleo-menu")
+    if menu.locator(f".{cls}").count() and not menu.is_visible():
+        page.locator(f"{selector} .cleo-controls").nth(nth).locator(".cleo-menu-btn").click()
+        menu.wait_for(state="visible")
+    return control
 
 
 @dataclass

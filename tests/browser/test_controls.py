@@ -18,12 +18,14 @@ from browser_helpers import (
     LabNotebook,
     animation_frames,
     assert_draws_network,
+    bar_control,
     bar_state,
     canvas_rgb,
     changed_pixels,
     pixel_stats,
     poll,
     readout,
+    readout_text,
     show,
     shown_frame,
     start_cell,
@@ -85,8 +87,8 @@ def text(nb: LabNotebook, sel: str) -> str:
 # --- the two players ---------------------------------------------------------------------------
 def test_both_players_draw(nb: LabNotebook) -> None:
     page = nb.page
-    assert text(nb, SEED) == "t = 0.0 / 100.0 ms"
-    assert text(nb, GRID) == "t = 0.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(0)
+    assert text(nb, GRID) == readout_text(0)
     assert bar_state(page, SEED) == (0, False) and bar_state(page, GRID) == (0, False)
     seed = pixel_stats(canvas_rgb(page, SEED))
     nb.shot("1-seed-frame0", SEED, seed)
@@ -115,7 +117,7 @@ def test_play_pause_button(nb: LabNotebook) -> None:
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
     frame, _ = bar_state(page, SEED)
     wait_frame(nb, SEED, frame)
-    assert text(nb, SEED) == f"t = {frame:.1f} / 100.0 ms"
+    assert text(nb, SEED) == readout_text(frame)
     nb.wait_py("[player.playing, player.frame]", [False, frame], "pause to sync the exact frame")
 
 
@@ -125,7 +127,7 @@ def test_step_first_last_buttons(nb: LabNotebook) -> None:
     def click(cls: str, expect: int) -> None:
         page.click(f"{SEED} .{cls}")
         wait_frame(nb, SEED, expect, f"frame {expect} after clicking .{cls}")
-        assert text(nb, SEED) == f"t = {expect:.1f} / 100.0 ms"
+        assert text(nb, SEED) == readout_text(expect)
         assert page.locator(f"{SEED} .cleo-scrub").input_value() == str(expect)
 
     click("cleo-first", 0)
@@ -158,8 +160,8 @@ def test_scrubber_and_time_readout(nb: LabNotebook) -> None:
     for frame in (42, 7, 99, 0, 42):
         scrub.fill(str(frame))  # sets the value and fires "input", as a drag does
         wait_frame(nb, SEED, frame, f"frame {frame} after scrubbing")
-        assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
-    assert text(nb, SEED) == "t = 42.0 / 100.0 ms"  # the format of the issue, exactly
+        assert text(nb, SEED) == readout_text(frame)
+    assert text(nb, SEED) == "t = 42.0–43.0 / 100.0 ms"  # the frame's window, then the run's end
     nb.wait_py("[player.frame, float(player.time / b2.ms)]", [42, 42.0])
     # a click on the track jumps there (about 1/4 of the way)
     scrub.scroll_into_view_if_needed()
@@ -204,7 +206,7 @@ def test_speed_presets_set_python_and_the_rate(nb: LabNotebook) -> None:
     for value, window_ms in (("1", 600), ("0.1", 600), ("0.01", 1200), ("0.001", 1900)):
         page.click(f"{SEED} .cleo-first")
         wait_frame(nb, SEED, 0)
-        sel.select_option(value)
+        bar_control(page, SEED, "cleo-speed").select_option(value)  # (in the menu when the bar is narrow)
         assert sel.input_value() == value
         fpm = float(value)  # frames per ms of wall time
         w = watch_frames(
@@ -246,7 +248,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
     wait_frame(nb, SEED, 96)
 
     # loop: wraps to the start and keeps playing
-    loop.select_option("loop")
+    bar_control(page, SEED, "cleo-loop").select_option("loop")
     w = watch_frames(page, SEED, "rec.frame >= 3 && recs.some((r, i) => i > 0 && r.frame < recs[i - 1].frame)",
                      timeout_ms=5000)  # fmt: skip
     assert not w.timed_out, w.frames
@@ -257,12 +259,12 @@ def test_loop_modes(nb: LabNotebook) -> None:
 
     # once: stops at the last frame, and Python hears that playback stopped
     seek_py(nb, SEED, "player", 96)
-    loop.select_option("once")
+    bar_control(page, SEED, "cleo-loop").select_option("once")
     w = watch_frames(page, SEED, "!v.pb.playing", pause=False, timeout_ms=5000)
     assert not w.timed_out, w.frames
     assert w.frames[-1] == N_FRAMES - 1 and w.frames == sorted(w.frames), w.frames
     page.wait_for_selector(f"{SEED} .cleo-controls[data-playing='false']")
-    assert text(nb, SEED) == "t = 99.0 / 100.0 ms"
+    assert text(nb, SEED) == "t = 99.0–100.0 / 100.0 ms"  # the last frame ends at 100 ms
     poll(lambda: nb.py_json("[player.loop, player.playing, player.frame]") == ["once", False, 99], 5, interval_s=0.2,
          what="Python to see playback stopped at frame 99")  # fmt: skip
     # play again at the end of "once": starts over from frame 0
@@ -271,7 +273,7 @@ def test_loop_modes(nb: LabNotebook) -> None:
 
     # ping-pong: reaches the end, then the frame decreases
     seek_py(nb, SEED, "player", 96)
-    loop.select_option("pingpong")
+    bar_control(page, SEED, "cleo-loop").select_option("pingpong")
     falling = "recs.length > 5 && recs.slice(-5).every((r, i, s) => i === 0 || r.frame < s[i - 1].frame)"
     w = watch_frames(page, SEED, falling, timeout_ms=5000)
     assert not w.timed_out, w.frames
@@ -307,7 +309,7 @@ def test_reset_camera_restores_the_picture(nb: LabNotebook) -> None:
     )
     nb.shot("2-orbited", SEED)
     assert shown_frame(page, SEED) == 20
-    page.click(f"{SEED} .cleo-reset-camera")
+    bar_control(page, SEED, "cleo-reset-camera").click()
 
     def restored() -> bool:
         return np.array_equal(canvas_rgb(page, SEED), original)
@@ -324,7 +326,7 @@ def test_fullscreen(nb: LabNotebook) -> None:
     w0, h0, full = view_eval(page, SEED, size)
     stage_w = page.locator(f"{SEED} .cleo-stage").evaluate("e => e.clientWidth")
     assert not full and (w0, h0) == (stage_w, 480), (w0, h0, stage_w)  # player.height = 480
-    page.click(f"{SEED} .cleo-fullscreen")
+    bar_control(page, SEED, "cleo-fullscreen").click()
     page.wait_for_function("() => document.fullscreenElement?.classList.contains('cleo-player')")
     vw, vh = page.evaluate("() => [window.innerWidth, window.innerHeight]")
 
@@ -339,7 +341,7 @@ def test_fullscreen(nb: LabNotebook) -> None:
     page.screenshot(path=str(nb.shots / f"{nb.prefix}-4-fullscreen.png"))
     assert_draws_network(stats, "fullscreen")
     # a second click exits (the button is still on screen, in the player's own bar)
-    page.click(f"{SEED} .cleo-fullscreen")
+    bar_control(page, SEED, "cleo-fullscreen").click()
     page.wait_for_function("() => document.fullscreenElement === null")
     poll(lambda: view_eval(page, SEED, size) == [w0, h0, False], 5, what="the canvas to shrink back")
 
@@ -363,7 +365,7 @@ def test_keyboard_on_the_focused_player(nb: LabNotebook) -> None:
                         ("Home", 0), ("ArrowLeft", 0), ("ArrowRight", 1)):  # fmt: skip
         page.keyboard.press(key)
         wait_frame(nb, SEED, expect, f"frame {expect} after {key}")
-    assert text(nb, SEED) == "t = 1.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(1)
     nb.wait_py("[player.frame, player.playing]", [1, False])
 
 
@@ -389,14 +391,14 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     seek_py(nb, SEED, "player", 0)
     frame0 = grab(nb, SEED)
     seek_py(nb, SEED, "player", 37)
-    assert text(nb, SEED) == "t = 37.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(37)
     assert page.locator(f"{SEED} .cleo-scrub").input_value() == "37"
     at37 = grab(nb, SEED)
     assert changed_pixels(frame0, at37) >= 100  # other spikes, other light
 
     nb.py("player.seek(62.5 * b2.ms)")
     wait_frame(nb, SEED, 62)
-    assert text(nb, SEED) == "t = 62.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(62)
 
     # decay: 0 leaves only this frame's spikes lit (the picture changes); back to 4 ms restores it
     seek_py(nb, SEED, "player", 37)
@@ -412,9 +414,13 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
     for value in ("0.001", "1", "0.01"):
         nb.py(f"player.speed = {value}")
         poll(lambda value=value: speed.input_value() == value, 5, what=f"speed {value} in the select")
-    nb.py("player.speed = 0.25")  # not a preset: shown as an extra option
+    nb.py("player.speed = 0.25")  # not a preset: an extra option, in order, written as the presets
     poll(lambda: speed.input_value() == "0.25", 5, what="speed 0.25 in the select")
-    assert speed.evaluate("s => s.options[s.selectedIndex].textContent") == "0.25×"
+    assert speed.evaluate("s => s.options[s.selectedIndex].textContent") == "1/4×"
+    assert speed.evaluate("s => [...s.options].map(o => o.textContent)") == ["1×", "1/4×", "1/10×", "1/100×", "1/1000×"]
+    nb.py("player.speed = 2")
+    poll(lambda: speed.input_value() == "2", 5, what="speed 2 in the select")
+    assert speed.evaluate("s => [...s.options].map(o => o.textContent)") == ["2×", "1×", "1/10×", "1/100×", "1/1000×"]
     nb.py("player.speed = 0.1")
     poll(lambda: speed.input_value() == "0.1", 5, what="speed back to 1/10x")
 
@@ -435,20 +441,20 @@ def test_python_sets_every_trait(nb: LabNotebook) -> None:
 
     frame = poll(agreed, 30, interval_s=0.2, what="Python's frame and the view's to agree after pausing") - 1
     wait_frame(nb, SEED, frame)
-    assert text(nb, SEED) == f"t = {frame}.0 / 100.0 ms"
+    assert text(nb, SEED) == readout_text(frame)
 
 
 def test_browser_changes_reach_python(nb: LabNotebook) -> None:
     page = nb.page
-    page.locator(f"{SEED} .cleo-speed").select_option("0.01")
-    page.locator(f"{SEED} .cleo-loop").select_option("once")
+    bar_control(page, SEED, "cleo-speed").select_option("0.01")
+    bar_control(page, SEED, "cleo-loop").select_option("once")
     page.locator(f"{SEED} .cleo-scrub").fill("58")
     wait_frame(nb, SEED, 58)
     expr = "[player.speed, player.loop, player.frame, float(player.time / b2.ms), player.playing]"
     nb.wait_py(expr, [0.01, "once", 58, 58.0, False])
     assert readout(page, SEED) == (58.0, 100.0)
-    page.locator(f"{SEED} .cleo-speed").select_option("0.1")
-    page.locator(f"{SEED} .cleo-loop").select_option("loop")
+    bar_control(page, SEED, "cleo-speed").select_option("0.1")
+    bar_control(page, SEED, "cleo-loop").select_option("loop")
     nb.wait_py("[player.speed, player.loop]", [0.1, "loop"])
 
 

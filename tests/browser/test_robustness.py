@@ -57,7 +57,8 @@ def draws_grid(page: Any, sel: str, nth: int = 0) -> bool:
     url = view_eval(page, sel, "(v) => v.renderer.domElement.toDataURL('image/png')", nth=nth)
     stats = pixel_stats(data_url_rgb(url))
     h = view_eval(page, sel, "(v) => v.renderer.domElement.height", nth=nth)
-    return stats.red_tiles >= (80 if h >= 400 else 40)
+    # a 160 px view frames the box with all its labels (and beside the legend): a smaller grid
+    return stats.red_tiles >= (80 if h >= 400 else 20)
 
 
 OLD_CONTEXTS_LOST = "() => window.__oldGl.length === 4 && window.__oldGl.every((gl) => gl.isContextLost())"

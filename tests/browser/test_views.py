@@ -14,10 +14,12 @@ import pytest
 from browser_helpers import (
     VIEWPORT,
     LabNotebook,
+    bar_control,
     changed_pixels,
     data_url_rgb,
     pixel_stats,
     poll,
+    readout_text,
     show,
     view_eval,
 )
@@ -64,7 +66,7 @@ def everything(page: Any, extra: str = "") -> list[list[str]]:
 
 def in_sync(page: Any, frame: int, playing: bool = False, extra: str = "", n: int = 3) -> bool:
     rows = everything(page, extra)
-    want = [str(frame), str(playing).lower(), f"t = {frame}.0 / 100.0 ms"]
+    want = [str(frame), str(playing).lower(), readout_text(frame)]
     return len(rows) == n and all(r[:3] == want and r[3] in ("bar", str(frame)) for r in rows)
 
 
@@ -143,8 +145,8 @@ def test_controls_view_drives_the_player_and_follows_it(nb: LabNotebook) -> None
     page.keyboard.press("Home")
     wait_sync(page, 0)
     # the speed and loop selects are shared too
-    bar.locator(".cleo-speed").select_option("0.01")
-    bar.locator(".cleo-loop").select_option("pingpong")
+    bar_control(page, CONTROLS, "cleo-speed").select_option("0.01")
+    bar_control(page, CONTROLS, "cleo-loop").select_option("pingpong")
 
     def selects() -> list[str]:
         return [page.locator(f"{VIEW} .cleo-{name}").nth(i).input_value() for name in ("speed", "loop") for i in (0, 1)]

@@ -13,6 +13,7 @@ from cleo_player.video.animation import (
     iter_frames,
     render_frame,
     save,
+    still_png,
     to_animation,
     to_html5_video,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "iter_frames",
     "render_frame",
     "save",
+    "still_png",
     "to_animation",
     "to_html5_video",
 ]

@@ -16,6 +16,7 @@ import logging
 import tempfile
 import warnings
 from collections.abc import Iterator
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +135,22 @@ def render_frame(scene: Scene, k: int, **figargs: Any) -> np.ndarray:
     """One frame as an (height, width, 4) RGBA array, e.g. to save as a PNG."""
     _check_frames(scene)
     return FrameRenderer(scene, **figargs).frame(k)
+
+
+def still_png(scene: Scene, k: int = 0, *, width: int = 480, height: int = 360, colors: int = 128) -> bytes:
+    """A small PNG of frame ``k`` (the scene at rest if nothing was recorded), with its colours
+    reduced to ``colors`` (a few tens of kB): the Player's static preview in saved notebooks.
+    """
+    from PIL import Image  # a dependency of matplotlib
+
+    renderer = FrameRenderer(scene, figsize=(width / 100, height / 100), dpi=100)
+    n = scene.recording.n_frames
+    rgb = renderer.frame(min(max(int(k), 0), n - 1) if n else 0)[..., :3]
+    buf = BytesIO()
+    Image.fromarray(rgb).quantize(colors=colors, method=Image.Quantize.FASTOCTREE).save(
+        buf, format="png", optimize=True
+    )
+    return buf.getvalue()
 
 
 def to_html5_video(

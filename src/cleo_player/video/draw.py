@@ -77,9 +77,9 @@ def setup_axes(ax: Any, scene: Scene) -> None:
     """Labels, ticks, limits and box aspect exactly as ``cleo.viz._plot`` sets them."""
     a = scene.axes
     ax.tick_params(axis="both", pad=-1)
-    ax.set_xlabel(f"x ({a.unit})", labelpad=-5)
-    ax.set_ylabel(f"y ({a.unit})", labelpad=-5)
-    ax.set_zlabel(f"z ({a.unit})", labelpad=-3)
+    ax.set_xlabel(f"x ({a.unit_label})", labelpad=-5)
+    ax.set_ylabel(f"y ({a.unit_label})", labelpad=-5)
+    ax.set_zlabel(f"z ({a.unit_label})", labelpad=-3)
     ax.set(xlim=a.xlim, ylim=a.ylim, zlim=a.zlim)
     z_aspect = a.zlim[0] - a.zlim[1] if a.invert_z else a.zlim[1] - a.zlim[0]
     ax.set_box_aspect((a.xlim[1] - a.xlim[0], a.ylim[1] - a.ylim[0], z_aspect))

@@ -8,6 +8,10 @@ the player and observe it.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import time
+import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,14 @@ from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import PendingRecorder, recorder_for
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
+PREVIEW_SIZE = (480, 360)
+"""Pixels of the static PNG preview in the Player's output (where widgets are not shown)."""
+SCREENSHOT_TIMEOUT = 10.0
+"""Seconds ``screenshot()`` waits for the browser's answer."""
+SCREENSHOT_RESEND = 1.0
+"""Seconds between two sends of a screenshot request (a view that appears late hears it)."""
+MAX_SCREENSHOT_SCALE = 8.0
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class InvalidSettingError(traitlets.TraitError, ValueError):
@@ -145,6 +157,9 @@ class Player(anywidget.AnyWidget):
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
+        self._screenshots: dict[str, tuple[bytes | None, str]] = {}
+        self._awaited: set[str] = set()
+        self._preview: tuple[tuple, bytes] | None = None
         recorder = recorder_for(source, neuron_groups)
         if isinstance(recorder, PendingRecorder):
             with warnings.catch_warnings():  # they come again when the scene is built for real
@@ -153,6 +168,7 @@ class Player(anywidget.AnyWidget):
             recorder = recorder.inject()
         self.recorder = recorder
         super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
+        self.on_msg(self._on_front_end_msg)
         # marimo's widget manager does not hand a model its own model by id (it waits, then logs an
         # error): there each view keeps its own model proxy, with no id to share state under
         self._uid = "" if in_marimo() else self.model_id
@@ -273,7 +289,11 @@ class Player(anywidget.AnyWidget):
 
     @property
     def time(self) -> Quantity:
-        """Simulated time of the frame shown (the start of its window)."""
+        """Simulated time of the frame shown: the start of its window.
+
+        The player's readout shows the window, e.g. "t = 99.0–100.0 / 100.0 ms" for the last
+        frame of a 100 ms run.
+        """
         rec = self.recording
         if not rec.n_frames:
             return rec.t_end * second
@@ -298,6 +318,102 @@ class Player(anywidget.AnyWidget):
                 f"t = {t_s * 1e3:g} ms is outside the recording ({rec.t_start * 1e3:g} to {rec.t_end * 1e3:g} ms)."
             )
         self.frame = rec.frame_at(t_s)
+
+    # --- pictures -------------------------------------------------------------------------
+    async def screenshot(self, scale: float = 1, *, timeout: float = SCREENSHOT_TIMEOUT) -> bytes:
+        """PNG bytes of the 3D view exactly as shown in the browser, from the browser.
+
+        The picture is the canvas with its legend (camera and frame as shown), rendered at
+        ``scale`` times the screen's pixel ratio (e.g. 2 or 3 for print)::
+
+            png = await player.screenshot(scale=2)
+            Path("figure.png").write_bytes(png)
+
+        The browser draws the picture, so the player must be on screen in a running notebook
+        (JupyterLab, Notebook 7, VS Code, ...); it may be displayed in the same cell. Python
+        asks the view for the picture and waits for its answer. A notebook cell that is busy
+        cannot receive messages, so the wait is ``await``-ed: while the cell awaits, the kernel
+        (ipykernel 7.4 or later) receives the browser's answer. Without a browser view (a
+        script, nbconvert, nbval) nobody answers: it raises a ``TimeoutError``; use
+        ``cleo_player.video.render_frame(player.scene, player.frame)`` for matplotlib's
+        picture instead. The camera button in the control bar saves the same PNG as a file.
+        """
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
+            raise TypeError(f"scale must be a number, got {scale!r}.")
+        if not (np.isfinite(scale) and 0 < scale <= MAX_SCREENSHOT_SCALE):
+            raise ValueError(
+                f"scale must be in (0, {MAX_SCREENSHOT_SCALE:g}] (times the screen's pixel ratio), got {scale!r}."
+            )
+        if not (isinstance(timeout, (int, float)) and np.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        _check_kernel_receives_while_awaiting()
+        request = uuid.uuid4().hex
+        message = {"type": "screenshot", "id": request, "scale": float(scale)}
+        self._awaited.add(request)
+        try:
+            deadline = time.monotonic() + timeout
+            next_send = 0.0
+            while request not in self._screenshots and time.monotonic() < deadline:
+                if time.monotonic() >= next_send:  # again every second: a view may start listening late
+                    self.send(message)
+                    next_send = time.monotonic() + SCREENSHOT_RESEND
+                await asyncio.sleep(0.02)
+        finally:
+            self._awaited.discard(request)
+        if request not in self._screenshots:
+            raise TimeoutError(
+                f"No view of this player answered within {timeout:g} s. screenshot() asks the browser for the "
+                "picture: display the player in a running notebook first (it must be on the page). Without a "
+                "browser, use cleo_player.video.render_frame(player.scene, player.frame)."
+            )
+        png, error = self._screenshots.pop(request)
+        if png is None:
+            raise RuntimeError(f"The browser could not take the screenshot: {error}")
+        return png
+
+    def _on_front_end_msg(self, _: Any, content: Any, buffers: list) -> None:
+        """Answers from the browser: screenshots (PNG in the first buffer)."""
+        if not isinstance(content, dict) or content.get("type") != "screenshot":
+            return
+        request = str(content.get("id", ""))
+        if request not in self._awaited or request in self._screenshots:
+            return  # not asked for (any more), or another view answered first
+        png = bytes(buffers[0]) if content.get("ok") and buffers else None
+        if png is not None and not png.startswith(PNG_SIGNATURE):
+            png, content = None, {"error": "the answer is not a PNG"}
+        self._screenshots[request] = (png, str(content.get("error", "")))
+
+    def _preview_png(self) -> bytes:
+        """The static preview of the frame shown (cached while the frame and data stay)."""
+        rec = self.recording
+        key = (id(self.scene), rec.n_frames, self.frame)
+        if self._preview is not None and self._preview[0] == key:
+            return self._preview[1]
+        from cleo_player.video import still_png
+
+        width, height = PREVIEW_SIZE
+        png = still_png(self.scene, self.frame, width=width, height=height)
+        self._preview = (key, png)
+        return png
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget view for live front ends, plus a PNG preview (matplotlib's picture of
+        the frame shown) for every place widgets are not drawn: GitHub, nbviewer, a notebook
+        opened before its kernel runs.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if not bundle:
+            return bundle
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        try:
+            png = self._preview_png()
+        except Exception as err:  # noqa: BLE001 (a preview must never keep the player from showing)
+            warnings.warn(f"cleo-player: no static preview for this output ({err}).", stacklevel=2)
+            return data, metadata
+        width, height = PREVIEW_SIZE
+        data = {**data, "image/png": base64.b64encode(png).decode("ascii")}
+        metadata = {**metadata, "image/png": {"width": width, "height": height}}
+        return data, metadata
 
     # --- scene extras (pythreejs objects) --------------------------------------------------
     def add(self, *objects: Any) -> None:
@@ -411,6 +527,36 @@ class Player(anywidget.AnyWidget):
         devices = [d.name for d, _ in self.recorder.device_entries]
         dev = f"; devices: {', '.join(devices)}" if devices else ""
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
+
+
+RECEIVES_WHILE_AWAITING = (7, 4)
+"""ipykernel from which a cell that awaits receives widget messages (ipykernel#1565)."""
+
+
+def _check_kernel_receives_while_awaiting() -> None:
+    """In an older Jupyter kernel the browser's answer would only arrive after the cell: say so."""
+    if _kernel_shell() is None:
+        return
+    from importlib.metadata import version as installed_version
+
+    kernel_version = installed_version("ipykernel")
+    version = tuple(int(p) for p in kernel_version.split(".")[:2] if p.isdigit())
+    if version < RECEIVES_WHILE_AWAITING:
+        raise RuntimeError(
+            f"player.screenshot() needs ipykernel >= {'.'.join(map(str, RECEIVES_WHILE_AWAITING))} (this kernel "
+            f"runs {kernel_version}): older kernels receive the browser's answer only after the cell "
+            "ends. Upgrade with `pip install -U ipykernel`, or save the picture with the camera button."
+        )
+
+
+def _kernel_shell() -> Any:
+    """The IPython shell of a running Jupyter kernel, or None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
 
 
 def _progress_bar(total_ms: float, enabled: bool) -> Any:
