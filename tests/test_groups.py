@@ -105,7 +105,7 @@ def test_failed_player_leaves_the_simulator_as_it_was_and_a_retry_works():
 
 
 BAD_PLOTARGS = [
-    {"colors": ["red"]},
+    {"colors": ["red", "blue", "green"]},
     {"colors": {"nope": "red"}},
     {"colors": "red"},
     {"colors": ["red", "not a colour"]},
@@ -216,6 +216,33 @@ def test_neurons_devices_do_not_cover_form_their_own_subgroup():
     player = Player(sim)
     assert [(g.start, g.stop) for g in player.recorder.neuron_groups] == [(0, 4), (4, 5), (5, 10)]
     assert player._meta["n_neurons"] == 10
+
+
+@pytest.mark.parametrize("colors", [["xkcd:fuchsia"], {"population": "xkcd:fuchsia"}])
+def test_colors_for_the_whole_group_show_it_whole(colors: Any) -> None:
+    """PI_ctrl as its tutorial plots it (``colors=[c["main"]]``): one colour for the population
+    shows it as one group, although a device acts on one of its neurons."""
+    quiet_brian()
+    population = lif(10, "population")
+    cleo.coords.assign_coords_rand_rect_prism(population, xlim=(0, 0.1), ylim=(0, 0.1), zlim=(0, 0.1))
+    sim = cleo.CLSimulator(b2.Network(population))
+    sim.inject(cleo.stimulators.StateVariableSetter(name="stim", variable_to_ctrl="I", unit=b2.nA), population[4])
+    player = Player(sim, colors=colors)
+    assert names(player) == ["population"]
+    assert player._meta["n_neurons"] == 10
+    np.testing.assert_allclose(player._meta["groups"][0]["color"], (0xED / 255, 0x0D / 255, 0xD9 / 255), atol=0.02)
+
+
+def test_colors_that_fit_neither_grouping_name_neuron_groups() -> None:
+    quiet_brian()
+    population = lif(10, "population")
+    cleo.coords.assign_coords_rand_rect_prism(population, xlim=(0, 0.1), ylim=(0, 0.1), zlim=(0, 0.1))
+    sim = cleo.CLSimulator(b2.Network(population))
+    sim.inject(cleo.stimulators.StateVariableSetter(name="stim", variable_to_ctrl="I", unit=b2.nA), population[4])
+    before = snapshot(sim)
+    with pytest.raises(ValueError, match=r"colors has 2 entries but there are 3 neuron groups.*neuron_groups="):
+        Player(sim, colors=["red", "blue"])
+    assert snapshot(sim) == before
 
 
 def test_overlapping_subgroups_show_each_neuron_once():

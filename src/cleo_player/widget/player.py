@@ -160,7 +160,7 @@ class Player(anywidget.AnyWidget):
         self._screenshots: dict[str, tuple[bytes | None, str]] = {}
         self._awaited: set[str] = set()
         self._preview: tuple[tuple, bytes] | None = None
-        recorder = recorder_for(source, neuron_groups)
+        recorder = recorder_for(source, neuron_groups, self._plotargs.get("colors"))
         if isinstance(recorder, PendingRecorder):
             with warnings.catch_warnings():  # they come again when the scene is built for real
                 warnings.simplefilter("ignore")
@@ -221,6 +221,10 @@ class Player(anywidget.AnyWidget):
         if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
             raise ValueError(f"level must be a whole number of stack frames >= 0, as for sim.run; got {level!r}.")
         run_kwargs["level"] = int(level) + 1
+        if self.recorder.n_frames != self.recording.n_frames:
+            # the Recorder changed since the view was last told (sim.reset(), or sim.run called
+            # directly): show what it holds now, so that the new frames follow on from there
+            self.refresh()
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
         layout = self._meta["tracks"]
@@ -537,9 +541,9 @@ def _check_kernel_receives_while_awaiting() -> None:
     """In an older Jupyter kernel the browser's answer would only arrive after the cell: say so."""
     if _kernel_shell() is None:
         return
-    from importlib.metadata import version as installed_version
+    import ipykernel
 
-    kernel_version = installed_version("ipykernel")
+    kernel_version = str(getattr(ipykernel, "__version__", "0"))
     version = tuple(int(p) for p in kernel_version.split(".")[:2] if p.isdigit())
     if version < RECEIVES_WHILE_AWAITING:
         raise RuntimeError(

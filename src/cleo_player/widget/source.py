@@ -12,7 +12,10 @@ Which neuron groups ``Player(sim)`` shows, and in which order:
   once: a subgroup overlapping one that starts earlier (or as early, and is longer) is left
   out, and the neurons no subgroup covers form subgroups of their own. Groups come in the
   order they were created (brian2's device registers a group's arrays when it is made), the
-  pieces of one group by their first neuron.
+  pieces of one group by their first neuron. When the ``colors`` plot argument fits the whole
+  groups but not those pieces (one colour per group, or a dict naming whole groups, e.g.
+  ``colors=[c]`` for a network whose devices act on one neuron of it), the whole groups are
+  shown.
 
 Nothing is injected until everything else (groups, plot arguments, devices) has been checked, so
 a ``Player(...)`` that fails leaves the simulator as it was.
@@ -146,8 +149,10 @@ def _partition(root: Any, pieces: list[Any]) -> list[Any]:
     return out
 
 
-def auto_groups(sim: Any) -> list[Any]:
-    """The groups ``Player(sim)`` shows when not told (see the module's docstring)."""
+def auto_groups(sim: Any, colors: Any = None) -> list[Any]:
+    """The groups ``Player(sim)`` shows when not told (see the module's docstring); ``colors``
+    is the ``colors`` plot argument, if any.
+    """
     helpers = _helper_ids(sim)
     network = [o for o in sim.network.objects if _is_neuron_group(o) and o.id not in helpers]
     roots = {o.id: o for o in network if type(o) is NeuronGroup}
@@ -169,7 +174,20 @@ def auto_groups(sim: Any) -> list[Any]:
         )
     ranks = creation_ranks()
     drawable.sort(key=lambda r: (ranks.get(r.id, len(ranks)), r.name))
-    return [piece for r in drawable for piece in _partition(r, pieces[r.id])]
+    split = [piece for r in drawable for piece in _partition(r, pieces[r.id])]
+    if _colors_fit(colors, drawable) and not _colors_fit(colors, split):
+        return drawable
+    return split
+
+
+def _colors_fit(colors: Any, groups: list[Any]) -> bool:
+    """Whether a ``colors`` plot argument (a list, or a dict by name) fits these groups."""
+    if isinstance(colors, dict):
+        names = {g.name for g in groups}
+        return bool(colors) and all(k in names for k in colors)
+    if isinstance(colors, (list, tuple, np.ndarray)):
+        return len(colors) == len(groups)
+    return False
 
 
 def check_groups(sim: Any, neuron_groups: Any) -> list[Any]:
@@ -244,9 +262,10 @@ class PendingRecorder:
         return self.recorder
 
 
-def recorder_for(source: Any, neuron_groups: Any = None) -> Any:
+def recorder_for(source: Any, neuron_groups: Any = None, colors: Any = None) -> Any:
     """What a Player plays for ``source`` (a simulator, a Recorder or a Recording): a Recorder,
     a :class:`RecordingSource`, or a :class:`PendingRecorder` to inject once checked.
+    ``colors`` (the plot argument) helps choose the groups, as the module's docstring says.
     """
     rec: Recorder | None
     if isinstance(source, Recording):
@@ -263,7 +282,7 @@ def recorder_for(source: Any, neuron_groups: Any = None) -> Any:
     elif hasattr(source, "network") and hasattr(source, "devices"):
         rec = find_recorder(source)
         if rec is None:
-            groups = auto_groups(source) if neuron_groups is None else check_groups(source, neuron_groups)
+            groups = auto_groups(source, colors) if neuron_groups is None else check_groups(source, neuron_groups)
             return PendingRecorder(source, groups)
         if neuron_groups is not None:
             wanted = [neuron_range(g) for g in check_groups(source, neuron_groups)]
