@@ -9,6 +9,7 @@ import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
+import { StaticLayer } from "./static_layer";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
@@ -21,6 +22,8 @@ export class PlayerView {
   readonly bar: ControlBar;
   private content = new THREE.Group();
   private objects: SceneObjects | null = null;
+  /** draws the frames: the static part once while the camera is still, then only what changes */
+  readonly layer = new StaticLayer();
   private axes: AxesBox | null = null;
   private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
   private gl: GLContext;
@@ -189,7 +192,7 @@ export class PlayerView {
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
-    this.renderer.render(this.scene, this.camera);
+    this.layer.render(this.renderer, this.scene, this.camera, this.gl.generation);
     this.renders++;
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
     this.root.dataset.frame = String(this.pb.frame);
@@ -205,6 +208,7 @@ export class PlayerView {
     this.objects?.dispose();
     this.axes?.dispose();
     this.extras.dispose();
+    this.layer.dispose();
     this.gl.dispose();
     this.root.remove();
   }
