@@ -5,6 +5,12 @@
 3. Playback fps in headless Chromium at 10,000 and 100,000 neurons vs a bare three.js
    ``Points`` draw of the same neurons, side by side in one browser run (target ≥ 0.9×).
 4. Display → first drawn frame for 100,000 neurons and 1,000,000 spikes (target ≤ 2 s).
+5. Frames shown per second with the camera still and while orbiting, at 10,000, 100,000 and
+   1,000,000 neurons (Poisson 10 Hz, 1 ms frames, 640 x 480, the default look, 60 recording
+   frames per second asked), the static layer against the full redraw of every frame, side by
+   side in one page (targets, still camera: ≥ 58 / ≥ 50 / ≥ 20 fps; orbiting: no slower than the
+   full redraw); and the page's memory at 1,000,000 neurons (JS heap, array buffers and GPU
+   buffers; target < 200 MB).
 
 Run: ``.venv/bin/python benchmarks/player_perf.py`` (needs ``make setup`` and Chromium).
 Numbers are for software WebGL (SwiftShader) on this machine; a real GPU is much faster.
@@ -19,8 +25,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from cleo_player.recording import Recording
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
@@ -214,17 +224,163 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
         browser.close()
 
 
+def poisson_recording(n_neurons: int, n_frames: int = 1000, rate_hz: float = 10.0, seed: int = 0) -> Recording:
+    """The peer harness's network (/work/shared/bench): neurons uniform in a 2 x 2 x 0.5 mm slab,
+    80 % excitatory, each spiking with probability rate * dt in each 1 ms frame.
+    """
+    from cleo_player.recording import GroupData, Recording
+
+    rng = np.random.default_rng(seed)
+    dt = 1e-3
+    pos = np.column_stack(
+        [rng.uniform(-1, 1, n_neurons), rng.uniform(-1, 1, n_neurons), rng.uniform(-0.25, 0.25, n_neurons)]
+    )
+    n_exc = round(0.8 * n_neurons)
+    counts = rng.binomial(n_neurons, rate_hz * dt, n_frames)
+    # no neuron twice in a frame, as the harness draws them
+    per_frame = [np.unique(rng.integers(0, n_neurons, c)) for c in counts]
+    idx = np.concatenate(per_frame)
+    frame = np.repeat(np.arange(n_frames), [len(x) for x in per_frame])
+    frame_t = np.arange(n_frames) * dt
+    groups = []
+    for name, lo, hi in (("exc", 0, n_exc), ("inh", n_exc, n_neurons)):
+        m = (idx >= lo) & (idx < hi)
+        t = frame_t[frame[m]] + 0.5 * dt
+        groups.append(GroupData.from_spikes(name, pos[lo:hi] * 1e-3, idx[m] - lo, t, frame_t, dt))
+    return Recording(dt, frame_t, n_frames * dt, tuple(groups))
+
+
+# one window of section 5: the view plays with the static layer ("auto") or redrawing all of
+# every frame ("full"), the camera still or orbiting (a small turn every animation frame)
+_LAYER_WINDOW = """async ([mode, orbit, seconds]) => {
+    const v = [...window.__cleoPlayers][0];
+    v.layer.mode = mode;
+    let turning = orbit;
+    const turn = () => {
+      if (!turning) return;
+      const o = v.gl.orbit;
+      const off = v.camera.position.clone().sub(o.target).applyAxisAngle(v.camera.up, 0.01);
+      v.camera.position.copy(o.target).add(off);
+      o.update();
+      requestAnimationFrame(turn);
+    };
+    requestAnimationFrame(turn);
+    v.pb.play();
+    await new Promise((r) => setTimeout(r, 500));
+    const r0 = v.renders, b0 = v.layer.builds, t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const dt = (performance.now() - t0) / 1000;
+    const fps = (v.renders - r0) / dt, builds = (v.layer.builds - b0) / dt;
+    turning = false;
+    v.pb.pause();
+    return [fps, builds];
+}"""
+
+# bytes the GPU holds for the view: its geometries' buffers, its data textures and the static
+# layer's target (multisampled colour and depth, resolved colour and depth)
+_GPU_BYTES = """() => {
+    const v = [...window.__cleoPlayers][0];
+    const seen = new Set();
+    let bytes = 0;
+    const add = (a) => { if (a && a.array && !seen.has(a.array)) { seen.add(a.array); bytes += a.array.byteLength; } };
+    v.scene.traverse((o) => {
+      const g = o.geometry;
+      if (g) {
+        for (const a of Object.values(g.attributes)) add(a.isInterleavedBufferAttribute ? a.data : a);
+        add(g.index);
+      }
+      const m = o.material;
+      for (const u of Object.values((m && m.uniforms) || {})) {
+        const t = u.value;
+        if (t && t.isDataTexture && !seen.has(t)) { seen.add(t); bytes += t.image.data.byteLength; }
+      }
+    });
+    const t = v.layer.target;
+    if (t) bytes += t.width * t.height * 4 * (2 * Math.max(t.samples, 1) + 2);
+    return bytes;
+}"""
+
+
+def static_layer_fps(rounds: int, seconds: float, sizes: list[int]) -> None:
+    """Section 5: alternating windows per network size, then the page's memory."""
+    from brian2 import ms
+    from playwright.sync_api import sync_playwright
+
+    from cleo_player import Player
+
+    print(
+        "\n5. Frames shown per second, static layer ('auto') vs full redraw of every frame ('full'), same page, "
+        f"headless Chromium, 640 x 480, Poisson 10 Hz, 1 ms frames, 60 frames/s asked, default look, decay 0 "
+        f"({rounds} rounds of alternating {seconds:g} s windows; medians)"
+    )
+    print("   targets, camera still: >= 58 fps at 10,000 neurons, >= 50 at 100,000, >= 20 at 1,000,000")
+    with tempfile.TemporaryDirectory() as tmpdir, sync_playwright() as pw:
+        tmp = Path(tmpdir)
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        for n in sizes:
+            rec = poisson_recording(n)
+            player = Player(rec, speed=0.06, decay=0 * ms, height=480)
+            html = tmp / f"poisson_{n}.html"
+            player.save_html(html)
+            del player, rec
+            # the page pads its body by 16 px: a 672 px wide window gives a 640 px wide canvas
+            page = browser.new_page(viewport={"width": 672, "height": 700})
+            page.goto(html.as_uri())
+            page.wait_for_function("() => [...(window.__cleoPlayers || [])][0]?.renders > 0", timeout=180_000)
+            size = page.evaluate(
+                "() => { const c = document.querySelector('.cleo-canvas'); return [c.width, c.height]; }"
+            )
+            runs: dict[tuple[str, bool], list[float]] = {(m, o): [] for o in (False, True) for m in ("auto", "full")}
+            builds: dict[tuple[str, bool], list[float]] = {k: [] for k in runs}
+            for _ in range(rounds):
+                for (mode, orbit), fps_list in runs.items():
+                    fps, b = page.evaluate(_LAYER_WINDOW, [mode, orbit, seconds])
+                    fps_list.append(fps)
+                    builds[mode, orbit].append(b)
+            med = {k: statistics.median(v) for k, v in runs.items()}
+            print(f"   {n:>9,} neurons ({size[0]}x{size[1]} px), {n // 100:,} spikes per frame:")
+            for orbit in (False, True):
+                a, f = med["auto", orbit], med["full", orbit]
+                what = "orbiting    " if orbit else "camera still"
+                print(
+                    f"      {what}: static layer {a:5.1f} fps, full redraw {f:5.1f} fps -> ratio {a / f:4.2f}"
+                    f"   [auto {', '.join(f'{x:.1f}' for x in runs['auto', orbit])}]"
+                    f" [full {', '.join(f'{x:.1f}' for x in runs['full', orbit])}]"
+                    f" (static renders/s: auto {statistics.median(builds['auto', orbit]):.1f})"
+                )
+            if n == max(sizes):
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("HeapProfiler.collectGarbage")
+                heap = cdp.send("Runtime.getHeapUsage")
+                gpu = page.evaluate(_GPU_BYTES)
+                js = heap["usedSize"] + heap.get("backingStorageSize", 0)
+                print(
+                    f"      memory: JS heap {heap['usedSize'] / 1e6:.1f} MB + array buffers "
+                    f"{heap.get('backingStorageSize', 0) / 1e6:.1f} MB + GPU buffers {gpu / 1e6:.1f} MB "
+                    f"= {(js + gpu) / 1e6:.1f} MB (target < 200 MB)"
+                )
+            page.close()
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8, help="alternating measurement windows per side")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one window")
+    parser.add_argument(
+        "--only-layer", action="store_true", help="only section 5 (static layer vs full redraw, memory)"
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="neuron counts of section 5, comma-separated")
+    parser.add_argument("--layer-rounds", type=int, default=4, help="rounds of section 5's four windows")
     args = parser.parse_args()
     from cleo_player.examples import quiet_brian
 
     quiet_brian()
-    payload_sizes()
-    build_time()
-    fps_and_first_frame(args.rounds, args.seconds)
+    if not args.only_layer:
+        payload_sizes()
+        build_time()
+        fps_and_first_frame(args.rounds, args.seconds)
+    static_layer_fps(args.layer_rounds, max(args.seconds, 3.0), [int(x) for x in args.sizes.split(",")])
 
 
 if __name__ == "__main__":
