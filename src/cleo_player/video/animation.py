@@ -109,6 +109,7 @@ class FrameRenderer:
         self.frames = SceneFrames(scene, **kwargs)
         self.artist = FrameArtist(self.frames)
         self.fig.add_artist(self.artist)
+        self._renderer: Any = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -119,7 +120,14 @@ class FrameRenderer:
     def draw(self, k: int) -> memoryview:
         """Frame ``k`` as the canvas's RGBA buffer (valid until the next draw)."""
         self.artist.frame = k
-        self.canvas.draw()
+        renderer = self.canvas.get_renderer()
+        if self.artist.covered and renderer is self._renderer:
+            # the last frame wrote every pixel and the figure holds nothing else: the frame
+            # alone, without clearing and filling the canvas first
+            self.artist.draw(renderer)
+        else:
+            self.canvas.draw()
+            self._renderer = self.canvas.get_renderer()
         return self.canvas.buffer_rgba()
 
     def frame(self, k: int) -> np.ndarray:

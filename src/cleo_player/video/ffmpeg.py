@@ -20,7 +20,9 @@ MAX_GIF_FPS = 50.0  # GIF delays are in 1/100 s and players slow down anything u
 # ffmpeg output arguments per container: (encoder, extra output arguments)
 _EVEN = "pad=ceil(iw/2)*2:ceil(ih/2)*2"  # yuv420p needs even width and height
 FORMATS: dict[str, tuple[str, list[str]]] = {
-    ".mp4": ("libx264", ["-pix_fmt", "yuv420p", "-vf", _EVEN, "-movflags", "+faststart"]),
+    # x264's veryfast preset: about 40 % less encoding work than the default (medium) at the
+    # same quality (crf 23), and no larger for these mostly still pictures
+    ".mp4": ("libx264", ["-preset", "veryfast", "-pix_fmt", "yuv420p", "-vf", _EVEN, "-movflags", "+faststart"]),
     ".webm": (
         "libvpx-vp9",
         [

@@ -30,12 +30,12 @@ from typing import Any, Union
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import Collection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
+from matplotlib.transforms import Bbox, IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
 from cleo_player.scene import Scene
@@ -43,6 +43,7 @@ from cleo_player.video.draw import Scene3DArtists, depth_shade, draw_scene, ligh
 
 PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")  # plt.figure arguments Figure lacks
 LIGHT_LEVELS = 8  # brightness levels rendered per changing light source, besides 0
+OPAQUE = 255  # alpha of an opaque 8-bit pixel
 
 
 @dataclass
@@ -85,8 +86,34 @@ class _Image:
     x: int
     y: int
 
+    def __post_init__(self) -> None:
+        self.opaque = bool(self.rgba[..., 3].min() == OPAQUE) if self.rgba.size else False
+
     def draw(self, renderer: Any, gc: Any) -> None:
         renderer.draw_image(gc, self.x, self.y, self.rgba)
+
+    def draw_window(self, renderer: Any, gc: Any, x0: int, y0: int, x1: int, y1: int) -> None:
+        """Draw the part inside the canvas window [x0, x1) x [y0, y1) on a renderer of that
+        window's size.
+        """
+        h, w = self.rgba.shape[:2]
+        ax0, ay0 = max(self.x, x0), max(self.y, y0)
+        ax1, ay1 = min(self.x + w, x1), min(self.y + h, y1)
+        if ax1 > ax0 and ay1 > ay0:
+            part = self.rgba[ay0 - self.y : ay1 - self.y, ax0 - self.x : ax1 - self.x]
+            renderer.draw_image(gc, ax0 - x0, ay0 - y0, np.ascontiguousarray(part))
+
+    def covers(self, renderer: Any) -> bool:
+        """Whether it is opaque and covers all of an Agg renderer's canvas: drawing it there is
+        a copy.
+        """
+        return (
+            self.opaque
+            and self.x == 0
+            and self.y == 0
+            and hasattr(renderer, "buffer_rgba")
+            and self.rgba.shape[:2] == (int(renderer.height), int(renderer.width))
+        )
 
 
 class _SpikeOverlay:
@@ -225,6 +252,7 @@ class SceneFrames:
             for g, g_data in zip(scene.groups, scene.recording.groups)
         ]
         self._layers: _Layers | None = None
+        self._checked: tuple | None = None
 
     @property
     def n_frames(self) -> int:
@@ -232,9 +260,14 @@ class SceneFrames:
 
     def layers(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
         """The layers for a figure of this size and dpi, rebuilt only when needed."""
-        key = (tuple(float(v) for v in size_inches), float(dpi), self.ax.get_proj().tobytes())
+        size = tuple(float(v) for v in size_inches)
+        view = _view_key(self.ax)
+        if self._layers is not None and not self.fig3d.stale and (size, float(dpi), view) == self._checked:
+            return self._layers  # nothing the projection depends on changed since the last check
+        key = (size, float(dpi), self.ax.get_proj().tobytes())
         if self._layers is None or self._layers.key != key or self.fig3d.stale:
             self._layers = self._render(key[0], key[1])
+        self._checked = (size, float(dpi), view)
         return self._layers
 
     # --- rendering ------------------------------------------------------------------------
@@ -254,8 +287,8 @@ class SceneFrames:
         computed_zorder = ax.computed_zorder
         try:
             ax.computed_zorder = False  # the drawing order is set once, below
-            # 1. the figure and the axes alone: the background, and the projection (ax.M)
-            background = self._render_run(children, [], frame_parts, saved, frame=axis_on)
+            # 1. a draw of nothing, for the projection (ax.M) the drawing order needs
+            self._render_run(children, [], frame_parts, saved)
             if computed_zorder:
                 _mplot3d_drawing_order(ax, children)
             children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
@@ -280,10 +313,9 @@ class SceneFrames:
                         plan += [("spikes", spiking[id(a)]), len(runs)]
                         runs.append([])
 
-            # 3. render each static run once (the first one over the background)
-            images: list[_Image | None] = [
-                self._render_run(children, runs[0], frame_parts, saved, frame=axis_on) if runs[0] else background
-            ]
+            # 3. render each static run once (the first one over the figure and axes background)
+            background = self._render_run(children, runs[0], frame_parts, saved, frame=axis_on)
+            images: list[_Image | None] = [background]
             images += [self._render_run(children, run, frame_parts, saved) if run else None for run in runs[1:]]
         finally:
             for a in [*children, *frame_parts]:
@@ -388,13 +420,23 @@ class SceneFrames:
             return None
         if len(values) > LIGHT_LEVELS:  # a grid over the range used
             values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
-        renderer = self.fig3d.canvas.get_renderer()
+        # Only the window the cloud can ink is rendered (its points' pixels, grown by the marker
+        # radius and antialiasing, within the canvas): a small Agg canvas, everything shifted by
+        # whole pixels, so its pixels are those of the full canvas there.
+        reach = np.sqrt(float(np.max(col.get_sizes()))) / 2 * self.fig3d.dpi / 72 + 3
+        area = _window(xy, reach, taken.shape)
+        if area is None:
+            return None
+        x0, y0, x1, y1 = area
+        col.set_offsets(xy - (x0, y0))
+        col.set_clip_box(Bbox.from_extents(clip.x0 - x0, clip.y0 - y0, clip.x1 - x0, clip.y1 - y0))
+        renderer = RendererAgg(x1 - x0, y1 - y0, self.fig3d.dpi)
 
         def render(b: float, under: list[_Image] | None) -> np.ndarray:
             renderer.clear()
             gc = renderer.new_gc()
             for image in under or ():
-                image.draw(renderer, gc)
+                image.draw_window(renderer, gc, x0, y0, x1, y1)
             gc.restore()
             if b > 0:
                 col.set_facecolor(rgba_full * [1, 1, 1, b])
@@ -405,16 +447,17 @@ class SceneFrames:
             dark, bright = render(0.0, under), render(float(values[-1]), under)
             return dark, bright, np.any(bright != dark, axis=-1)
 
+        taken_here = taken[y0:y1, x0:x1]  # (a view)
         if beneath is not None:
             dark, bright, ink = ink_of(beneath)
-            if np.any(ink & taken):
+            if np.any(ink & taken_here):
                 beneath = None  # another changing light is under it here
         if beneath is None:  # the cloud alone, matted from renders over black and over white
-            shape = (*taken.shape, 4)
-            black, white = (_Image(np.full(shape, v, np.uint8), 0, 0) for v in ((0, 0, 0, 255), (255,) * 4))
+            shape = (y1 - y0, x1 - x0, 4)
+            black, white = (_Image(np.full(shape, v, np.uint8), x0, y0) for v in ((0, 0, 0, 255), (255,) * 4))
             _, bright, ink = ink_of([black])
             ink |= ink_of([white])[2]
-        taken |= ink
+        taken_here |= ink
         window = _bbox(ink)
         if window is None:
             return None
@@ -433,7 +476,17 @@ class SceneFrames:
                 + [_matte(render(float(b), [black])[window], render(float(b), [white])[window]) for b in values]
             )
         all_levels = np.concatenate([[0.0], values])
-        return _LightSprite(j, s, all_levels, stack, template, channels, window[1].start, window[0].start)
+        return _LightSprite(j, s, all_levels, stack, template, channels, x0 + window[1].start, y0 + window[0].start)
+
+
+def _window(xy: np.ndarray, reach: float, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """Whole-pixel box [x0, x1) x [y0, y1) of the canvas (``shape``: height, width) within
+    ``reach`` pixels of the points ``xy``, or None if it is empty.
+    """
+    height, width = shape[:2]
+    x0, y0 = (max(int(np.floor(v.min() - reach)), 0) for v in (xy[:, 0], xy[:, 1]))
+    x1, y1 = min(int(np.ceil(xy[:, 0].max() + reach)), width), min(int(np.ceil(xy[:, 1].max() + reach)), height)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
@@ -462,6 +515,7 @@ class FrameArtist(Artist):
         self.frame = frame
         self.reuse_last = reuse_last
         self._last: tuple[tuple, np.ndarray] | None = None
+        self.covered = False  # whether the last frame composed wrote every pixel of the canvas
         self.set_zorder(-1)  # below anything a user adds to the figure (titles, texts)
 
     @property
@@ -497,9 +551,15 @@ class FrameArtist(Artist):
 
     def _compose(self, renderer: Any, gc: Any, layers: _Layers, fig: Figure) -> None:
         state = frame_state(self.frames.scene, self._frame) if self.frames.n_frames else None
-        for item in layers.items:
+        self.covered = False
+        for i, item in enumerate(layers.items):
             if isinstance(item, _Image):
-                item.draw(renderer, gc)
+                if i == 0 and item.covers(renderer):
+                    # the opaque background: a copy into the canvas, not a blend
+                    np.copyto(np.asarray(renderer.buffer_rgba()), item.rgba[::-1])
+                    self.covered = True
+                else:
+                    item.draw(renderer, gc)
             elif state is not None:
                 item.draw(renderer, gc, state, fig)
 
@@ -521,6 +581,22 @@ def _mplot3d_drawing_order(ax: Any, artists: list[Artist]) -> None:
         else:
             a.zorder = patch_z
             patch_z += 1
+
+
+def _view_key(ax: Any) -> tuple:
+    """What mplot3d's projection (``get_proj``) reads from the axes, cheap to read: the view
+    angles, projection type, limits, box aspect and zoom, and the axes' place in the figure.
+    """
+    return (
+        ax.elev,
+        ax.azim,
+        getattr(ax, "roll", 0),
+        getattr(ax, "_vertical_axis", 2),
+        getattr(ax, "_focal_length", 1),
+        tuple(ax.get_w_lims()),
+        tuple(np.ravel(ax.get_box_aspect())),
+        tuple(ax.get_position(original=True).bounds),
+    )
 
 
 def _figure_of(artist: Artist) -> Figure | None:
