@@ -62,11 +62,12 @@ class SceneAnimation(FuncAnimation):
         return [self.frame_artist]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        with matplotlib_ffmpeg():
+        codec = kwargs.get("codec") or mpl.rcParams["animation.codec"]
+        with matplotlib_ffmpeg(fast_h264=codec in ("h264", "libx264")):
             return super().save(*args, **kwargs)
 
     def to_html5_video(self, embed_limit: float | None = None) -> str:
-        with matplotlib_ffmpeg():
+        with matplotlib_ffmpeg(fast_h264=True):  # matplotlib's to_html5_video encodes h264
             return super().to_html5_video(embed_limit)
 
 

@@ -514,7 +514,7 @@ class FrameArtist(Artist):
         self._frame = 0
         self.frame = frame
         self.reuse_last = reuse_last
-        self._last: tuple[tuple, np.ndarray] | None = None
+        self._last: tuple[tuple, np.ndarray, bool] | None = None
         self.covered = False  # whether the last frame composed wrote every pixel of the canvas
         self.set_zorder(-1)  # below anything a user adds to the figure (titles, texts)
 
@@ -540,11 +540,16 @@ class FrameArtist(Artist):
             reuse = self.reuse_last and hasattr(renderer, "buffer_rgba")
             key = (self._frame, layers.key)
             if reuse and self._last is not None and self._last[0] == key:
-                renderer.draw_image(gc, 0, 0, self._last[1])
+                last, opaque = self._last[1], self._last[2]
+                buffer = np.asarray(renderer.buffer_rgba())
+                if opaque and buffer.shape == last.shape:
+                    np.copyto(buffer, last)  # all of the canvas, opaque: a copy, not a blend
+                else:
+                    renderer.draw_image(gc, 0, 0, last[::-1])
             else:
                 self._compose(renderer, gc, layers, fig)
-                if reuse:
-                    self._last = (key, np.asarray(renderer.buffer_rgba())[::-1].copy())
+                if reuse:  # (rows top first; opaque where the composed frame wrote every pixel)
+                    self._last = (key, np.asarray(renderer.buffer_rgba()).copy(), self.covered)
         finally:
             gc.restore()
         self.stale = False
