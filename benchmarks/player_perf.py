@@ -5,6 +5,12 @@
 3. Playback fps in headless Chromium at 10,000 and 100,000 neurons vs a bare three.js
    ``Points`` draw of the same neurons, side by side in one browser run (target ≥ 0.9×).
 4. Display → first drawn frame for 100,000 neurons and 1,000,000 spikes (target ≤ 2 s).
+5. Frames shown per second with the camera still and while orbiting, at 10,000, 100,000 and
+   1,000,000 neurons (Poisson 10 Hz, 1 ms frames, 640 x 480, the default look, 60 recording
+   frames per second asked), the static layer against the full redraw of every frame, side by
+   side in one page (targets, still camera: ≥ 58 / ≥ 50 / ≥ 20 fps; orbiting: no slower than the
+   full redraw); and the page's memory at 1,000,000 neurons (JS heap, array buffers and GPU
+   buffers; target < 200 MB).
 
 Run: ``.venv/bin/python benchmarks/player_perf.py`` (needs ``make setup`` and Chromium).
 Numbers are for software WebGL (SwiftShader) on this machine; a real GPU is much faster.
@@ -225,18 +231,214 @@ def fps_and_first_frame(rounds: int, seconds: float) -> None:
         browser.close()
 
 
+def poisson_recording(n_neurons: int, n_frames: int = 1000, rate_hz: float = 10.0, seed: int = 0) -> Recording:
+    """The peer harness's network (/work/shared/bench): neurons uniform in a 2 x 2 x 0.5 mm slab,
+    80 % excitatory, each spiking with probability rate * dt in each 1 ms frame.
+    """
+    from cleo_player.recording import GroupData, Recording
+
+    rng = np.random.default_rng(seed)
+    dt = 1e-3
+    pos = np.column_stack(
+        [rng.uniform(-1, 1, n_neurons), rng.uniform(-1, 1, n_neurons), rng.uniform(-0.25, 0.25, n_neurons)]
+    )
+    n_exc = round(0.8 * n_neurons)
+    counts = rng.binomial(n_neurons, rate_hz * dt, n_frames)
+    # no neuron twice in a frame, as the harness draws them
+    per_frame = [np.unique(rng.integers(0, n_neurons, c)) for c in counts]
+    idx = np.concatenate(per_frame)
+    frame = np.repeat(np.arange(n_frames), [len(x) for x in per_frame])
+    frame_t = np.arange(n_frames) * dt
+    groups = []
+    for name, lo, hi in (("exc", 0, n_exc), ("inh", n_exc, n_neurons)):
+        m = (idx >= lo) & (idx < hi)
+        t = frame_t[frame[m]] + 0.5 * dt
+        groups.append(GroupData.from_spikes(name, pos[lo:hi] * 1e-3, idx[m] - lo, t, frame_t, dt))
+    return Recording(dt, frame_t, n_frames * dt, tuple(groups))
+
+
+# one window of section 5: the view plays with the static layer ("auto") or redrawing all of
+# every frame ("full"), the camera still or orbiting (a small turn every animation frame); a
+# baseline page (another build of the front end, without the static layer) just plays
+_LAYER_WINDOW = """async ([mode, orbit, seconds]) => {
+    const v = [...window.__cleoPlayers][0];
+    if (v.layer) v.layer.mode = mode;
+    const builds = () => (v.layer ? v.layer.builds : 0);
+    let turning = orbit;
+    const turn = () => {
+      if (!turning) return;
+      const o = v.gl.orbit;
+      const off = v.camera.position.clone().sub(o.target).applyAxisAngle(v.camera.up, 0.01);
+      v.camera.position.copy(o.target).add(off);
+      o.update();
+      requestAnimationFrame(turn);
+    };
+    requestAnimationFrame(turn);
+    v.pb.play();
+    await new Promise((r) => setTimeout(r, 500));
+    const r0 = v.renders, b0 = builds(), t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const dt = (performance.now() - t0) / 1000;
+    const fps = (v.renders - r0) / dt, built = (builds() - b0) / dt;
+    turning = false;
+    v.pb.pause();
+    return [fps, built];
+}"""
+
+# bytes the GPU holds for the view: its geometries' buffers, its data textures and the static
+# layer's target (multisampled colour and depth, resolved colour and depth)
+_GPU_BYTES = """() => {
+    const v = [...window.__cleoPlayers][0];
+    const seen = new Set();
+    let bytes = 0;
+    const add = (a) => { if (a && a.array && !seen.has(a.array)) { seen.add(a.array); bytes += a.array.byteLength; } };
+    v.scene.traverse((o) => {
+      const g = o.geometry;
+      if (g) {
+        for (const a of Object.values(g.attributes)) add(a.isInterleavedBufferAttribute ? a.data : a);
+        add(g.index);
+      }
+      const m = o.material;
+      for (const u of Object.values((m && m.uniforms) || {})) {
+        const t = u.value;
+        if (t && t.isDataTexture && !seen.has(t)) { seen.add(t); bytes += t.image.data.byteLength; }
+      }
+    });
+    const t = v.layer && v.layer.target;
+    if (t) bytes += t.width * t.height * 4 * (2 * Math.max(t.samples, 1) + 2);
+    return bytes;
+}"""
+
+
+def baseline_bundle(rev: str, tmp: Path) -> str:
+    """The front end as it was at git revision ``rev`` (e.g. the branch point), built."""
+    import io
+    import shutil
+    import tarfile
+
+    src = tmp / "baseline"
+    git = shutil.which("git") or "git"
+    # the revision is the caller's own argument
+    archive = subprocess.run([git, "-C", str(ROOT), "archive", rev, "js"], check=True, capture_output=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(src, filter="data")
+    (src / "node_modules").symlink_to(ROOT / "node_modules")
+    out = tmp / "baseline.js"
+    esbuild = [str(ROOT / "node_modules/.bin/esbuild"), str(src / "js/index.ts"), "--bundle", "--format=esm"]
+    subprocess.run([*esbuild, "--minify", f"--outfile={out}"], check=True, capture_output=True)
+    return out.read_text()
+
+
+def _memory(page: Any) -> str:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("HeapProfiler.collectGarbage")
+    heap = cdp.send("Runtime.getHeapUsage")
+    gpu = page.evaluate(_GPU_BYTES)
+    buffers = heap.get("backingStorageSize", 0)
+    total = heap["usedSize"] + buffers + gpu
+    return (
+        f"JS heap {heap['usedSize'] / 1e6:.1f} MB + array buffers {buffers / 1e6:.1f} MB + GPU buffers "
+        f"{gpu / 1e6:.1f} MB = {total / 1e6:.1f} MB"
+    )
+
+
+def _report(n: int, size: list[int], fps: dict, built: dict, baseline: str | None) -> None:
+    """Section 5's lines for one network size: medians, ratios, every window."""
+    med = {k: statistics.median(v) for k, v in fps.items()}
+    print(f"   {n:>9,} neurons ({size[0]}x{size[1]} px), {n // 100:,} spikes per frame:")
+    for orbit in (False, True):
+        a, f = med["new", "auto", orbit], med["new", "full", orbit]
+        what = "orbiting    " if orbit else "camera still"
+        line = f"      {what}: static layer {a:5.1f} fps, full redraw {f:5.1f} fps -> ratio {a / f:4.2f}"
+        if baseline:
+            b = med["baseline", "full", orbit]
+            line += f"; baseline {b:5.1f} fps -> static layer / baseline {a / b:4.2f}"
+        print(line)
+        lists = "; ".join(f"{k[0]} {k[1]}: {', '.join(f'{x:.1f}' for x in v)}" for k, v in fps.items() if k[2] == orbit)
+        rebuilt = statistics.median(built["new", "auto", orbit])
+        print(f"         windows: {lists}; static renders/s (auto): {rebuilt:.1f}")
+
+
+def static_layer_fps(rounds: int, seconds: float, sizes: list[int], baseline: str | None) -> None:
+    """Section 5: alternating windows per network size, then the page's memory."""
+    from brian2 import ms
+    from playwright.sync_api import sync_playwright
+
+    from cleo_player import Player
+    from cleo_player.widget.bundle import bundle_source
+    from cleo_player.widget.html import standalone_html
+
+    print(
+        "\n5. Frames shown per second, static layer ('auto') vs full redraw of every frame ('full'), same page, "
+        f"headless Chromium, 640 x 480, Poisson 10 Hz, 1 ms frames, 60 frames/s asked, default look, decay 0 "
+        f"({rounds} rounds of alternating {seconds:g} s windows; medians)"
+    )
+    print("   targets, camera still: >= 58 fps at 10,000 neurons, >= 50 at 100,000, >= 20 at 1,000,000")
+    with tempfile.TemporaryDirectory() as tmpdir, sync_playwright() as pw:
+        tmp = Path(tmpdir)
+        bundles = {"new": bundle_source()}
+        if baseline:
+            bundles["baseline"] = baseline_bundle(baseline, tmp)
+            print(f"   baseline: the front end at {baseline}, in a second page of the same browser, alternating too")
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        for n in sizes:
+            player = Player(poisson_recording(n), speed=0.06, decay=0 * ms, height=480)
+            state = player.page_state()
+            del player
+            pages = {}
+            for name, bundle in bundles.items():
+                html = tmp / f"poisson_{n}_{name}.html"
+                html.write_text(standalone_html(state, bundle, f"{n} neurons ({name})"), encoding="utf-8")
+                # the page pads its body by 16 px: a 672 px wide window gives a 640 px wide canvas
+                page = browser.new_page(viewport={"width": 672, "height": 700})
+                page.goto(html.as_uri())
+                page.wait_for_function("() => [...(window.__cleoPlayers || [])][0]?.renders > 0", timeout=300_000)
+                pages[name] = page
+            del state
+            size = pages["new"].evaluate(
+                "() => { const c = document.querySelector('.cleo-canvas'); return [c.width, c.height]; }"
+            )
+            kinds = [("new", m, o) for o in (False, True) for m in ("auto", "full")]
+            kinds += [("baseline", "full", o) for o in (False, True) if baseline]
+            fps: dict[tuple, list[float]] = {k: [] for k in kinds}
+            built: dict[tuple, list[float]] = {k: [] for k in kinds}
+            for _ in range(rounds):
+                for k in kinds:
+                    f, b = pages[k[0]].evaluate(_LAYER_WINDOW, [k[1], k[2], seconds])
+                    fps[k].append(f)
+                    built[k].append(b)
+            _report(n, size, fps, built, baseline)
+            if n == max(sizes):
+                for name, page in pages.items():
+                    print(f"      memory ({name}, target < 200 MB): {_memory(page)}")
+            for page in pages.values():
+                page.close()
+        browser.close()
+
+
 def main() -> None:
     """Run the measurements (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8, help="alternating measurement windows per side")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one window")
+    parser.add_argument(
+        "--only-layer", action="store_true", help="only section 5 (static layer vs full redraw, memory)"
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="neuron counts of section 5, comma-separated")
+    parser.add_argument("--layer-rounds", type=int, default=4, help="rounds of section 5's windows")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also play the front end of git revision REV (e.g. the branch point)"
+    )
     args = parser.parse_args()
     from cleo_player.examples import quiet_brian
 
     quiet_brian()
-    payload_sizes()
-    build_time()
-    fps_and_first_frame(args.rounds, args.seconds)
+    if not args.only_layer:
+        payload_sizes()
+        build_time()
+        fps_and_first_frame(args.rounds, args.seconds)
+    sizes = [int(x) for x in args.sizes.split(",")]
+    static_layer_fps(args.layer_rounds, max(args.seconds, 3.0), sizes, args.baseline)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ export interface ContextHost {
 export class GLContext {
   renderer: THREE.WebGLRenderer;
   orbit: OrbitControls;
+  /** counts the WebGL contexts drawn with (new or restored): GPU resources of an older one are gone */
+  generation = 0;
   private lost = false;
   private released = false;
   private snapshot: HTMLImageElement | null = null;
@@ -62,9 +64,12 @@ export class GLContext {
 
   /** A renderer and orbit controls on a new canvas (the camera and the old target are kept). */
   private attach(old: OrbitControls | null): [THREE.WebGLRenderer, OrbitControls] {
-    const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, alpha: false });
+    // no multisampling on the canvas: the static layer (static_layer.ts) antialiases the lines
+    // and meshes in its own target
+    const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, alpha: false });
     renderer.setPixelRatio(window.devicePixelRatio || 1);
     renderer.setClearColor(BACKGROUND, 1);
+    this.generation++;
     const canvas = renderer.domElement;
     canvas.className = "cleo-canvas";
     canvas.addEventListener("webglcontextlost", this.onLost);
@@ -133,6 +138,7 @@ export class GLContext {
 
   private onRestored = (): void => {
     this.lost = false;
+    this.generation++;
     this.renderer.setClearColor(BACKGROUND, 1); // three.js restores its state with a black one
     this.host.showMessage(this.host.message(), false);
     this.host.render();

@@ -2,9 +2,11 @@
  *
  * Spike state: `lastSpike[n]` holds the frame of neuron n's most recent applied spike. Moving
  * forward applies the spikes of the new frames (cost ∝ spikes, not neurons). Seeking re-applies
- * the frames of the decay window ending at the target frame; the shader treats entries in the
- * future or older than the decay as "resting", so stale entries never need clearing and a
- * seek shows exactly what continuous playback shows at that frame. */
+ * the frames of the decay window ending at the target frame; entries in the future or older
+ * than the decay mean "resting", so stale entries never need clearing and a seek shows exactly
+ * what continuous playback shows at that frame. `active` lists the neurons whose flash may
+ * show at the current frame (cost ∝ those neurons): the views draw only these over the
+ * resting picture. */
 import { type SceneData, frameAt } from "./data";
 import type { LoopMode, PlayerModel } from "./types";
 
@@ -12,64 +14,79 @@ export const NO_SPIKE = -1e9;
 const SYNC_INTERVAL_MS = 100; // browser -> kernel frame sync while playing (~10 Hz)
 const UI_INTERVAL_MS = 50; // control bars while playing (20 Hz)
 
-export interface DirtyRange {
-  min: number;
-  max: number;
-}
-
 export class SpikeState {
   readonly lastSpike: Float32Array;
   /** frames advanced by the last update (spikes in skipped frames still flash fully) */
   step = 1;
   version = 0;
+  /** `active[0..nActive)`: neurons whose last spike lies in the decay window of the current
+   * frame (a superset of those flashing), ascending */
+  active = new Uint32Array(64);
+  nActive = 0;
   private current = -1;
   /** entries not at their spike's own frame (wrap, backward steps): a seek must clear them */
   private synthetic = false;
-  private min = Infinity;
-  private max = -1;
-  private trackers = new Set<DirtyRange>();
+  /** neurons whose entry was written since the last update (may repeat) */
+  private applied = new Uint32Array(64);
+  private nApplied = 0;
+  private listed: Uint8Array;
 
   constructor(public data: SceneData) {
     this.lastSpike = new Float32Array(data.meta.n_neurons).fill(NO_SPIKE);
-  }
-
-  /** A range of indices changed since its owner last uploaded (starts fully dirty). */
-  track(): DirtyRange {
-    const r = { min: 0, max: this.lastSpike.length - 1 };
-    this.trackers.add(r);
-    return r;
-  }
-
-  untrack(r: DirtyRange): void {
-    this.trackers.delete(r);
+    this.listed = new Uint8Array(data.meta.n_neurons);
   }
 
   private applyFrame(f: number, as: number = f): void {
     const { spike_ptr: spikePtr, spike_idx: spikeIdx } = this.data;
     const last = this.lastSpike;
+    const start = spikePtr[f];
     const end = spikePtr[f + 1];
-    for (let s = spikePtr[f]; s < end; s++) {
+    if (this.nApplied + end - start > this.applied.length) {
+      const grown = new Uint32Array(Math.max(2 * this.applied.length, this.nApplied + end - start));
+      grown.set(this.applied.subarray(0, this.nApplied));
+      this.applied = grown;
+    }
+    const applied = this.applied;
+    let k = this.nApplied;
+    for (let s = start; s < end; s++) {
       const n = spikeIdx[s];
       last[n] = as;
-      if (n < this.min) this.min = n;
-      if (n > this.max) this.max = n;
+      applied[k++] = n;
     }
+    this.nApplied = k;
   }
 
-  private flushDirty(): void {
-    if (this.max < this.min) return;
-    for (const r of this.trackers) {
-      r.min = Math.min(r.min, this.min);
-      r.max = Math.max(r.max, this.max);
-    }
-    this.min = Infinity;
-    this.max = -1;
+  /** The active list at frame f after a step: the previous one and the neurons just applied,
+   * without repeats, keeping those whose last spike is within `windowFrames` of the frame
+   * (cost ∝ that list, not the network). */
+  private updateActive(f: number, step: number, windowFrames: number): void {
+    const last = this.lastSpike;
+    const listed = this.listed;
+    const need = this.nActive + this.nApplied;
+    let out = this.active;
+    if (need > out.length) out = new Uint32Array(Math.max(2 * out.length, need));
+    let k = 0;
+    const keep = (n: number) => {
+      if (listed[n]) return;
+      const age = f - last[n];
+      if (age >= 0 && age - (step - 1) < windowFrames) {
+        listed[n] = 1;
+        out[k++] = n;
+      }
+    };
+    for (let i = 0; i < this.nActive; i++) keep(this.active[i]);
+    for (let i = 0; i < this.nApplied; i++) keep(this.applied[i]);
+    for (let i = 0; i < k; i++) listed[out[i]] = 0;
+    out.subarray(0, k).sort(); // index order, the order a full draw of the neurons has
+    this.active = out;
+    this.nActive = k;
+    this.nApplied = 0;
   }
 
-  private finish(f: number, step: number): void {
+  private finish(f: number, step: number, windowFrames: number): void {
     this.current = f;
     this.step = step;
-    this.flushDirty();
+    this.updateActive(f, step, windowFrames);
     this.version++;
   }
 
@@ -83,7 +100,7 @@ export class SpikeState {
     f = this.clamp(f);
     if (this.synthetic) this.invalidate(); // flashes placed by wrap/backward steps must go
     for (let k = Math.max(0, f - windowFrames); k <= f; k++) this.applyFrame(k);
-    this.finish(f, 1);
+    this.finish(f, 1, windowFrames);
   }
 
   /** Forward to f: every spike of the frames passed flashes (cost ∝ those spikes). */
@@ -91,7 +108,7 @@ export class SpikeState {
     f = this.clamp(f);
     if (this.current < 0 || f < this.current) return this.seek(f, windowFrames);
     for (let k = this.current + 1; k <= f; k++) this.applyFrame(k);
-    this.finish(f, Math.max(f - this.current, 1));
+    this.finish(f, Math.max(f - this.current, 1), windowFrames);
   }
 
   /** Forward past the last frame to f after wrapping to the start (loop mode): the spikes of
@@ -103,7 +120,7 @@ export class SpikeState {
     for (let k = this.current + 1; k < n; k++) this.applyFrame(k, k - n);
     for (let k = 0; k <= f; k++) this.applyFrame(k);
     this.synthetic = true;
-    this.finish(f, n - 1 - this.current + f + 1);
+    this.finish(f, n - 1 - this.current + f + 1, windowFrames);
   }
 
   /** Backward to f (ping-pong): the frame's window, plus the skipped frames' spikes flashing now. */
@@ -113,16 +130,15 @@ export class SpikeState {
     this.seek(f, windowFrames);
     for (let k = f + 1; k < from; k++) this.applyFrame(k, f);
     if (from > f + 1) this.synthetic = true;
-    this.finish(f, 1);
+    this.finish(f, 1, windowFrames);
   }
 
   /** Forget everything (e.g. the decay changed). */
   invalidate(): void {
     this.synthetic = false;
     this.lastSpike.fill(NO_SPIKE);
-    this.min = 0;
-    this.max = this.lastSpike.length - 1;
-    this.flushDirty();
+    this.nActive = 0;
+    this.nApplied = 0;
     this.current = -1;
     this.version++;
   }

@@ -1,51 +1,12 @@
 /* three.js objects for a scene: neurons, lights, probes, scopes. Built once per view from
- * the decoded payload; per frame only uniforms, the spike attribute range and the light
- * intensity texture change. */
+ * the decoded payload; per frame only uniforms, the flashing neurons' compact buffer and the
+ * light intensity texture change. */
 import * as THREE from "three";
 import type { SceneData } from "./data";
-import type { DirtyRange, SpikeState } from "./playback";
+import { FlashingNeurons } from "./flashes";
+import { RestingNeurons, groupTexture, neuronGroups, restingAlpha } from "./neurons";
+import type { SpikeState } from "./playback";
 import { ROI_DARKEN, lighten } from "./colors";
-
-/* Per neuron only its position, last spike frame and group index (negative = hidden, outside
- * the axis limits); colours and sizes come from per-group uniforms. Few attributes keep
- * vertex work close to a bare Points draw. */
-const NEURON_VERTEX = /* glsl */ `
-attribute float lastSpike;
-attribute float group;
-uniform vec3 uGroupColor[N_GROUPS];
-uniform float uGroupSize[N_GROUPS];
-uniform float uFrame;
-uniform float uStep;
-uniform float uDecay;
-uniform float uPixelRatio;
-varying vec3 vColor;
-varying float vFlash;
-void main() {
-  if (group < 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
-  int g = int(group + 0.5);
-  float age = uFrame - lastSpike;
-  float b = 0.0;
-  if (age >= 0.0) {
-    age = max(0.0, age - (uStep - 1.0));
-    if (age < 0.5) b = 1.0;
-    else if (uDecay > 0.0) b = max(0.0, 1.0 - age / uDecay);
-  }
-  vFlash = b;
-  vColor = mix(uGroupColor[g], vec3(1.0), 0.35 * b);
-  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
-  gl_PointSize = uGroupSize[g] * uPixelRatio * (1.0 + 0.4 * b * b); // larger at the flash, back fast
-}`;
-
-const NEURON_FRAGMENT = /* glsl */ `
-uniform float uBaseAlpha;
-varying vec3 vColor;
-varying float vFlash;
-void main() {
-  vec2 d = gl_PointCoord - vec2(0.5);
-  float r = dot(d, d);
-  if (r > 0.25) discard;
-  gl_FragColor = vec4(vColor, mix(uBaseAlpha, 1.0, vFlash));
-}`;
 
 const LIGHT_VERTEX = /* glsl */ `
 attribute float transmittance;
@@ -124,54 +85,29 @@ export interface LightLayer {
 
 export class SceneObjects {
   readonly root = new THREE.Group();
+  /** every neuron at rest (static) */
   readonly neurons: THREE.Points;
   readonly neuronMaterial: THREE.ShaderMaterial;
-  readonly lastSpikeAttr: THREE.BufferAttribute;
+  /** the neurons flashing or fading at the current frame (per frame) */
+  readonly flashes: FlashingNeurons;
   readonly lights: LightLayer[] = [];
   private markerMaterials: THREE.ShaderMaterial[] = [];
-  private dirty: DirtyRange;
+  private resting: RestingNeurons;
   private disposables: Array<{ dispose(): void }> = [];
 
   constructor(
     public data: SceneData,
-    private spikes: SpikeState,
+    spikes: SpikeState,
   ) {
     const meta = data.meta;
-    const n = meta.n_neurons;
-    const geom = new THREE.BufferGeometry();
-    geom.setAttribute("position", new THREE.BufferAttribute(data.positions, 3));
-    const group = new Float32Array(n);
-    meta.groups.forEach((g, k) => group.fill(k, g.offset, g.offset + g.count));
-    if (data.visible) for (let i = 0; i < n; i++) if (!data.visible[i]) group[i] = -1;
-    geom.setAttribute("group", new THREE.BufferAttribute(group, 1));
-    // all views of a player share the spike state's array; each uploads its own dirty range
-    this.lastSpikeAttr = new THREE.BufferAttribute(spikes.lastSpike, 1);
-    this.dirty = spikes.track();
-    this.lastSpikeAttr.setUsage(THREE.DynamicDrawUsage);
-    geom.setAttribute("lastSpike", this.lastSpikeAttr);
-    geom.computeBoundingSphere();
-    const baseAlpha = meta.groups.length ? meta.groups[0].alpha : 0.2;
-    const groups = meta.groups.length ? meta.groups : [{ color: [1, 1, 1], size: 1 }];
-    this.neuronMaterial = new THREE.ShaderMaterial({
-      defines: { N_GROUPS: groups.length },
-      vertexShader: NEURON_VERTEX,
-      fragmentShader: NEURON_FRAGMENT,
-      uniforms: {
-        uFrame: { value: 0 },
-        uStep: { value: 1 },
-        uDecay: { value: 0 },
-        uPixelRatio: { value: 1 },
-        uBaseAlpha: { value: baseAlpha },
-        uGroupColor: { value: groups.map((g) => new THREE.Color(g.color[0], g.color[1], g.color[2])) },
-        uGroupSize: { value: groups.map((g) => g.size) },
-      },
-      transparent: true,
-      depthWrite: false,
-    });
-    this.neurons = new THREE.Points(geom, this.neuronMaterial);
-    this.neurons.frustumCulled = false;
-    this.root.add(this.neurons);
-    this.disposables.push(geom, this.neuronMaterial);
+    const group = neuronGroups(data);
+    const groups = groupTexture(meta.groups);
+    this.resting = new RestingNeurons(data, group, groups);
+    this.neurons = this.resting.points;
+    this.neuronMaterial = this.resting.material;
+    this.flashes = new FlashingNeurons(spikes, data.positions, group, groups, restingAlpha(data));
+    this.root.add(this.neurons, this.flashes.points);
+    this.disposables.push(this.resting, this.flashes, groups);
 
     for (const lm of meta.lights) this.addLight(lm);
     for (const p of meta.probes) this.addProbe(p.contacts, p.color);
@@ -270,20 +206,9 @@ export class SceneObjects {
 
   /** Update per-frame state; cheap when nothing changed. */
   update(frame: number, decayFrames: number, pixelRatio: number, scale: number): void {
-    const u = this.neuronMaterial.uniforms;
-    u.uFrame.value = frame;
-    u.uStep.value = this.spikes.step;
-    u.uDecay.value = decayFrames;
-    u.uPixelRatio.value = pixelRatio;
+    this.resting.setPixelRatio(pixelRatio);
+    this.flashes.update(frame, decayFrames, pixelRatio);
     for (const m of this.markerMaterials) m.uniforms.uPixelRatio.value = pixelRatio;
-    const r = this.dirty;
-    if (r.max >= r.min) {
-      this.lastSpikeAttr.clearUpdateRanges();
-      this.lastSpikeAttr.addUpdateRange(r.min, r.max - r.min + 1);
-      this.lastSpikeAttr.needsUpdate = true;
-      r.min = Infinity;
-      r.max = -1;
-    }
     const d = this.data;
     const nCh = d.meta.n_channels;
     for (const l of this.lights) {
@@ -302,7 +227,6 @@ export class SceneObjects {
   }
 
   dispose(): void {
-    this.spikes.untrack(this.dirty);
     for (const d of this.disposables) d.dispose();
     this.disposables = [];
   }

@@ -12,6 +12,7 @@ import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
 import { capture, download, fileName } from "./screenshot";
+import { StaticLayer } from "./static_layer";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
@@ -26,6 +27,8 @@ export class PlayerView {
   readonly bar: ControlBar;
   private content = new THREE.Group();
   private objects: SceneObjects | null = null;
+  /** draws the frames: the static part once while the camera is still, then only what changes */
+  readonly layer = new StaticLayer();
   private axes: AxesBox | null = null;
   private extras: ExtrasLayer; // pythreejs objects added from Python (player.add)
   private gl: GLContext;
@@ -252,7 +255,7 @@ export class PlayerView {
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
     this.scene.updateMatrixWorld();
     this.axes?.update(this.camera, this.content);
-    this.renderer.render(this.scene, this.camera);
+    this.layer.render(this.renderer, this.scene, this.camera, this.gl.generation);
     this.renders++;
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
     this.root.dataset.frame = String(this.pb.frame);
@@ -269,6 +272,7 @@ export class PlayerView {
     this.objects?.dispose();
     this.axes?.dispose();
     this.extras.dispose();
+    this.layer.dispose();
     this.gl.dispose();
     this.root.remove();
   }

@@ -95,25 +95,23 @@ describe("SpikeState", () => {
     expect(last(s)).toEqual([R, 1, 1, R]);
   });
 
-  it("reports the changed neurons to every tracker and counts versions", () => {
+  it("keeps the active list: the neurons within the decay window, ascending; counts versions", () => {
     const s = state();
-    const a = s.track();
-    expect(a).toEqual({ min: 0, max: 3 }); // starts fully dirty
-    a.min = Infinity;
-    a.max = -1;
+    const active = () => Array.from(s.active.subarray(0, s.nActive));
     const v = s.version;
-    s.seek(1, 0);
-    expect(a).toEqual({ min: 1, max: 2 });
+    s.seek(4, 2); // window of 2 frames: spikes at frames 3 and 4
+    expect(active()).toEqual([0, 1, 3]);
     expect(s.version).toBe(v + 1);
-    const b = s.track();
-    s.untrack(b);
-    a.min = Infinity;
-    a.max = -1;
-    s.forward(3, 0);
-    expect(a).toEqual({ min: 3, max: 3 });
+    s.forward(5, 2); // neuron 3 (frame 3) leaves the window, neuron 2 (frame 5) joins it
+    expect(active()).toEqual([0, 1, 2]);
+    expect(s.version).toBe(v + 2);
+    // every neuron whose last spike is in the window is listed, and no other
+    const inWindow = last(s).flatMap((e, n) => (e !== R && 5 - e >= 0 && 5 - e < 2 ? [n] : []));
+    expect(active()).toEqual(inWindow);
     s.invalidate();
-    expect(a).toEqual({ min: 0, max: 3 });
+    expect(active()).toEqual([]);
     expect(last(s)).toEqual([R, R, R, R]);
+    expect(s.version).toBe(v + 3);
   });
 
   it("clamps frames and does nothing without frames", () => {

@@ -63,13 +63,16 @@ class SceneAnimation(FuncAnimation):
         return [self.frame_artist]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """``FuncAnimation.save``, with imageio-ffmpeg's ffmpeg if matplotlib has none."""
-        with matplotlib_ffmpeg():
+        """``FuncAnimation.save``, with imageio-ffmpeg's ffmpeg if matplotlib has none (x264's
+        veryfast preset for h264 unless ``animation.ffmpeg_args`` is set).
+        """
+        codec = kwargs.get("codec") or mpl.rcParams["animation.codec"]
+        with matplotlib_ffmpeg(fast_h264=codec in ("h264", "libx264")):
             return super().save(*args, **kwargs)
 
     def to_html5_video(self, embed_limit: float | None = None) -> str:
         """``FuncAnimation.to_html5_video``, with imageio-ffmpeg's ffmpeg if matplotlib has none."""
-        with matplotlib_ffmpeg():
+        with matplotlib_ffmpeg(fast_h264=True):  # matplotlib's to_html5_video encodes h264
             return super().to_html5_video(embed_limit)
 
 
@@ -112,6 +115,7 @@ class FrameRenderer:
         self.frames = SceneFrames(scene, **kwargs)
         self.artist = FrameArtist(self.frames)
         self.fig.add_artist(self.artist)
+        self._renderer: Any = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -122,7 +126,14 @@ class FrameRenderer:
     def draw(self, k: int) -> memoryview:
         """Frame ``k`` as the canvas's RGBA buffer (valid until the next draw)."""
         self.artist.frame = k
-        self.canvas.draw()
+        renderer = self.canvas.get_renderer()
+        if self.artist.covered and renderer is self._renderer:
+            # the last frame wrote every pixel and the figure holds nothing else: the frame
+            # alone, without clearing and filling the canvas first
+            self.artist.draw(renderer)
+        else:
+            self.canvas.draw()
+            self._renderer = self.canvas.get_renderer()
         rgba: memoryview = self.canvas.buffer_rgba()
         return rgba
 

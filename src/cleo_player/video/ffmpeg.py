@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 
@@ -22,10 +22,13 @@ if TYPE_CHECKING:
 
 MAX_GIF_FPS = 50.0  # GIF delays are in 1/100 s and players slow down anything under 2/100 s
 
+# x264's veryfast preset: about 40 % less encoding work than its default (medium) at the same
+# quality (crf 23), and no larger for these mostly still pictures
+H264_SPEED = ("-preset", "veryfast")
 # ffmpeg output arguments per container: (encoder, extra output arguments)
 _EVEN = "pad=ceil(iw/2)*2:ceil(ih/2)*2"  # yuv420p needs even width and height
 FORMATS: dict[str, tuple[str, list[str]]] = {
-    ".mp4": ("libx264", ["-pix_fmt", "yuv420p", "-vf", _EVEN, "-movflags", "+faststart"]),
+    ".mp4": ("libx264", [*H264_SPEED, "-pix_fmt", "yuv420p", "-vf", _EVEN, "-movflags", "+faststart"]),
     ".webm": (
         "libvpx-vp9",
         [
@@ -143,16 +146,16 @@ class FFmpegPipe:
 
 
 @contextlib.contextmanager
-def matplotlib_ffmpeg() -> Iterator[None]:
-    """Point matplotlib at imageio-ffmpeg's ffmpeg when it would not find one itself."""
-    configured = mpl.rcParams["animation.ffmpeg_path"]
-    if shutil.which(configured):
-        yield
-        return
-    try:
-        exe = ffmpeg_exe()
-    except RuntimeError:
-        yield  # matplotlib will explain that its writer is unavailable
-        return
-    with mpl.rc_context({"animation.ffmpeg_path": exe}):
+def matplotlib_ffmpeg(fast_h264: bool = False) -> Iterator[None]:
+    """Point matplotlib at imageio-ffmpeg's ffmpeg when it would not find one itself; with
+    ``fast_h264``, encode with x264's veryfast preset (as our own export does) unless
+    ``rcParams["animation.ffmpeg_args"]`` says otherwise.
+    """
+    rc: dict[str, Any] = {}
+    if fast_h264 and not mpl.rcParams["animation.ffmpeg_args"]:
+        rc["animation.ffmpeg_args"] = list(H264_SPEED)
+    if not shutil.which(mpl.rcParams["animation.ffmpeg_path"]):
+        with contextlib.suppress(RuntimeError):  # else matplotlib explains that its writer is unavailable
+            rc["animation.ffmpeg_path"] = ffmpeg_exe()
+    with mpl.rc_context(rc):  # type: ignore[arg-type]  # keys checked by matplotlib
         yield

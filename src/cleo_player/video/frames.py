@@ -30,12 +30,12 @@ from typing import Any, cast
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import Collection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
+from matplotlib.transforms import Bbox, IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
 from cleo_player.scene import Scene
@@ -43,6 +43,7 @@ from cleo_player.video.draw import Scene3DArtists, depth_shade, draw_scene, ligh
 
 PYPLOT_ONLY_FIGARGS = ("num", "clear", "FigureClass")  # plt.figure arguments Figure lacks
 LIGHT_LEVELS = 8  # brightness levels rendered per changing light source, besides 0
+OPAQUE = 255  # alpha of an opaque 8-bit pixel
 
 
 @dataclass
@@ -85,8 +86,34 @@ class _Image:
     x: int
     y: int
 
+    def __post_init__(self) -> None:
+        self.opaque = bool(self.rgba[..., 3].min() == OPAQUE) if self.rgba.size else False
+
     def draw(self, renderer: Any, gc: Any) -> None:
         renderer.draw_image(gc, self.x, self.y, self.rgba)
+
+    def draw_window(self, renderer: Any, gc: Any, x0: int, y0: int, x1: int, y1: int) -> None:
+        """Draw the part inside the canvas window [x0, x1) x [y0, y1) on a renderer of that
+        window's size.
+        """
+        h, w = self.rgba.shape[:2]
+        ax0, ay0 = max(self.x, x0), max(self.y, y0)
+        ax1, ay1 = min(self.x + w, x1), min(self.y + h, y1)
+        if ax1 > ax0 and ay1 > ay0:
+            part = self.rgba[ay0 - self.y : ay1 - self.y, ax0 - self.x : ax1 - self.x]
+            renderer.draw_image(gc, ax0 - x0, ay0 - y0, np.ascontiguousarray(part))
+
+    def covers(self, renderer: Any) -> bool:
+        """Whether it is opaque and covers all of an Agg renderer's canvas: drawing it there is
+        a copy.
+        """
+        return (
+            self.opaque
+            and self.x == 0
+            and self.y == 0
+            and hasattr(renderer, "buffer_rgba")
+            and self.rgba.shape[:2] == (int(renderer.height), int(renderer.width))
+        )
 
 
 class _SpikeOverlay:
@@ -101,8 +128,7 @@ class _SpikeOverlay:
         self._key: np.ndarray | None = None
         self._n = 0
 
-    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 the items' signature
-        """Draw the group's neurons spiking in the frame of ``state``."""
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 (one signature for every layer)
         idx = state.spikes[self.group]
         if self._key is None or not np.array_equal(idx, self._key):
             self._key = idx
@@ -159,8 +185,7 @@ class _LightSprite:
             self._b = b
         return self.image
 
-    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 the items' signature
-        """Draw the source at its brightness in the frame of ``state`` (nothing when dark)."""
+    def draw(self, renderer: Any, gc: Any, state: FrameState, fig: Figure) -> None:  # noqa: ARG002 (one signature for every layer)
         b = float(state.brightness[self.light][self.source])
         if b > 0:
             renderer.draw_image(gc, self.x, self.y, self.rgba(b))
@@ -230,35 +255,45 @@ class SceneFrames:
             for g, g_data in zip(scene.groups, scene.recording.groups, strict=True)
         ]
         self._layers: _Layers | None = None
+        self._checked: tuple | None = None
 
     @property
     def n_frames(self) -> int:
-        """Number of frames of the scene's recording."""
+        """Frames in the recording."""
         return self.scene.recording.n_frames
 
     def layers(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
         """The layers for a figure of this size and dpi, rebuilt only when needed."""
-        size = (float(size_inches[0]), float(size_inches[1]))
+        size = tuple(float(v) for v in size_inches)
+        view = _view_key(self.ax)
+        if self._layers is not None and not self.fig3d.stale and (size, float(dpi), view) == self._checked:
+            return self._layers  # nothing the projection depends on changed since the last check
         key = (size, float(dpi), self.ax.get_proj().tobytes())
         if self._layers is None or self._layers.key != key or self.fig3d.stale:
-            self._layers = self._render(size, float(dpi))
+            self._layers = self._render((size[0], size[1]), float(dpi))
+        self._checked = (size, float(dpi), view)
         return self._layers
 
     # --- rendering ------------------------------------------------------------------------
     def _render(self, size_inches: tuple[float, float], dpi: float) -> _Layers:
-        """Render the static runs and prepare the per-frame parts for this size, dpi and view."""
+        """The static layers and per-frame parts for a figure of this size and dpi."""
         fig, ax = self.fig3d, self.ax
         fig.set_dpi(dpi)
         fig.set_size_inches(size_inches)  # as the figure drawn on: same layout, same pixels
-        children = self._drawn_children()
+        axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
+        children = [
+            a
+            for a in ax.get_children()
+            if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
+        ]  # (empty titles draw nothing)
         frame_parts = [fig.patch, ax.patch]
         saved = {id(a): a.get_visible() for a in [*children, *frame_parts]}
         axis_on = getattr(ax, "_axis3don", True)
         computed_zorder = ax.computed_zorder
         try:
             ax.computed_zorder = False  # the drawing order is set once, below
-            # 1. the figure and the axes alone: the background, and the projection (ax.M)
-            background = cast("_Image", self._render_run(children, [], frame_parts, saved, frame=axis_on))
+            # 1. a draw of nothing, for the projection (ax.M) the drawing order needs
+            self._render_run(children, [], frame_parts, saved)
             if computed_zorder:
                 _mplot3d_drawing_order(ax, children)
             children.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
@@ -266,10 +301,10 @@ class SceneFrames:
             # 2. cut the drawing order into static runs and per-frame parts
             runs, plan = self._plan(children)
 
-            # 3. render each static run once (the first one over the background)
-            images: list[_Image | None] = [
-                self._render_run(children, runs[0], frame_parts, saved, frame=axis_on) if runs[0] else background
-            ]
+            # 3. render each static run once (the first one over the figure and axes background)
+            # (with the frame, the whole canvas: never None)
+            background = cast("_Image", self._render_run(children, runs[0], frame_parts, saved, frame=axis_on))
+            images: list[_Image | None] = [background]
             images += [self._render_run(children, run, frame_parts, saved) if run else None for run in runs[1:]]
         finally:
             for a in [*children, *frame_parts]:
@@ -281,16 +316,6 @@ class SceneFrames:
         items = self._items(plan, images, background.rgba.shape[:2])
         fig.stale = False  # so a later change to the 3D axes (view, labels) is noticed
         return _Layers((tuple(size_inches), dpi, ax.get_proj().tobytes()), items)
-
-    def _drawn_children(self) -> list[Artist]:
-        """The axes' visible artists besides the axes' own parts (panes, axis lines, spines)."""
-        ax = self.ax
-        axes_parts = {id(a) for a in (ax.patch, ax.xaxis, ax.yaxis, ax.zaxis, *ax.spines.values())}
-        return [
-            a
-            for a in ax.get_children()
-            if a.get_visible() and id(a) not in axes_parts and not (isinstance(a, Text) and not a.get_text())
-        ]  # (empty titles draw nothing)
 
     def _plan(self, children: list[Artist]) -> tuple[list[list[Artist]], list[int | tuple]]:
         """Cut the drawing order into runs of static artists and, between them, the per-frame
@@ -359,7 +384,7 @@ class SceneFrames:
         for a in frame_parts:
             a.set_visible(frame is not None and saved[id(a)])
         self.ax.set_axis_on() if frame else self.ax.set_axis_off()
-        self.canvas.draw()
+        self.fig3d.canvas.draw()
         rgba = np.asarray(self.canvas.buffer_rgba())[::-1]  # rows bottom first, for draw_image
         return _Image(rgba.copy(), 0, 0) if frame is not None else _crop(rgba)
 
@@ -400,44 +425,6 @@ class SceneFrames:
         transparent background if something that changes lies under it (``beneath`` None, or
         its pixels overlap ``taken``, those of the light sprites before it, which it updates).
         """
-        cloud = self._light_cloud(j, s, clip)
-        values = self._light_levels(j, s)
-        if values is None:
-            return None
-        top = float(values[-1])
-        if beneath is not None:
-            dark, bright, ink = cloud.ink(beneath, top)
-            if np.any(ink & taken):
-                beneath = None  # another changing light is under it here
-        if beneath is None:  # the cloud alone, matted from renders over black and over white
-            black, white = _solid(taken.shape, (0, 0, 0, 255)), _solid(taken.shape, (255,) * 4)
-            _, bright, ink = cloud.ink([black], top)
-            ink |= cloud.ink([white], top)[2]
-        taken |= ink
-        window = _bbox(ink)
-        if window is None:
-            return None
-        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
-        template = np.zeros((h, w, 4), np.uint8)
-        if beneath is not None:  # the RGB over what is beneath, opaque where the cloud shows
-            channels = slice(0, 3)
-            template[..., 3] = np.where(ink[window], 255, 0)
-            renders = [dark, *(cloud.render(float(b), beneath) for b in values[:-1]), bright]
-            stack = np.stack([r[window][..., channels] for r in renders])
-        else:  # straight RGBA that composites like the cloud over any background
-            channels = slice(0, 4)
-            stack = np.stack(
-                [np.zeros((h, w, 4), np.uint8)]
-                + [
-                    _matte(cloud.render(float(b), [black])[window], cloud.render(float(b), [white])[window])
-                    for b in values
-                ]
-            )
-        all_levels = np.concatenate([[0.0], values])
-        return _LightSprite(j, s, all_levels, stack, template, channels, window[1].start, window[0].start)
-
-    def _light_cloud(self, j: int, s: int, clip: Any) -> _CloudRender:
-        """Light ``j``'s source ``s`` as a 2D scatter at its projected pixels, far points first."""
         light = self.scene.lights[j]
         xy, shade, depth = self._shaded(light.points[light.source == s].astype(float))
         order = np.argsort(-depth, kind="stable")  # far first, as mplot3d draws them
@@ -448,32 +435,66 @@ class SceneFrames:
         col.set_offsets(xy)
         col.set_clip_box(clip)
         col.set_figure(self.fig3d)
-        return _CloudRender(self.canvas.get_renderer(), col, rgba_full)
-
-    def _light_levels(self, j: int, s: int) -> np.ndarray | None:
-        """The brightness levels to render light ``j``'s source ``s`` at (None: never lit)."""
-        values: np.ndarray = np.unique(self.brightness[j][:, s])
+        values = np.unique(self.brightness[j][:, s])
         values = values[values > 0]
         if not len(values):
             return None
         if len(values) > LIGHT_LEVELS:  # a grid over the range used
             values = np.linspace(0, values[-1], LIGHT_LEVELS + 1)[1:]
-        return values
+        # Only the window the cloud can ink is rendered (its points' pixels, grown by the marker
+        # radius and antialiasing, within the canvas): a small Agg canvas, everything shifted by
+        # whole pixels, so its pixels are those of the full canvas there.
+        if not len(xy):  # every point outside the axis limits
+            return None
+        reach = np.sqrt(float(np.max(col.get_sizes()))) / 2 * self.fig3d.dpi / 72 + 3
+        area = _window(xy, reach, taken.shape)
+        if area is None:
+            return None
+        x0, y0, x1, y1 = area
+        col.set_offsets(xy - (x0, y0))
+        col.set_clip_box(Bbox.from_extents(clip.x0 - x0, clip.y0 - y0, clip.x1 - x0, clip.y1 - y0))
+        cloud = _CloudWindow(col, rgba_full, area, self.fig3d.dpi)
+        top = float(values[-1])
+        taken_here = taken[y0:y1, x0:x1]  # (a view)
+        if beneath is not None:
+            dark, bright, ink = cloud.ink(beneath, top)
+            if np.any(ink & taken_here):
+                beneath = None  # another changing light is under it here
+        if beneath is None:  # the cloud alone, matted from renders over black and over white
+            ink = cloud.ink(cloud.black, top)[2] | cloud.ink(cloud.white, top)[2]
+        taken_here |= ink
+        window = _bbox(ink)
+        if window is None:
+            return None
+        if beneath is not None:
+            stack, template, channels = cloud.levels_over(beneath, values, (dark, bright), ink, window)
+        else:
+            stack, template, channels = cloud.levels_alone(values, window)
+        all_levels = np.concatenate([[0.0], values])
+        return _LightSprite(j, s, all_levels, stack, template, channels, x0 + window[1].start, y0 + window[0].start)
 
 
-class _CloudRender:
-    """Renders one light source's points at a brightness, over given images, on an Agg renderer."""
+class _CloudWindow:
+    """One light source's points rendered in a window ``area`` = (x0, y0, x1, y1) of the canvas
+    (a small Agg canvas; the points and clip box already shifted by whole pixels, so that its
+    pixels are those of the full canvas there), at a brightness, over given images.
+    """
 
-    def __init__(self, renderer: Any, col: PathCollection, rgba_full: np.ndarray) -> None:
-        self.renderer, self.col, self.rgba_full = renderer, col, rgba_full
+    def __init__(self, col: PathCollection, rgba_full: np.ndarray, area: tuple[int, int, int, int], dpi: float) -> None:
+        self.col, self.rgba_full, self.area = col, rgba_full, area
+        x0, y0, x1, y1 = area
+        self.renderer = RendererAgg(x1 - x0, y1 - y0, dpi)
+        shape = (y1 - y0, x1 - x0, 4)
+        self.black = [_Image(np.full(shape, (0, 0, 0, 255), np.uint8), x0, y0)]
+        self.white = [_Image(np.full(shape, (255, 255, 255, 255), np.uint8), x0, y0)]
 
     def render(self, b: float, under: list[_Image] | None) -> np.ndarray:
-        """The whole canvas (rows bottom first): ``under``, then the points at brightness ``b``."""
+        """The window (rows bottom first): ``under``, then the points at brightness ``b``."""
         renderer = self.renderer
         renderer.clear()
         gc = renderer.new_gc()
         for image in under or ():
-            image.draw(renderer, gc)
+            image.draw_window(renderer, gc, *self.area)
         gc.restore()
         if b > 0:
             self.col.set_facecolor(self.rgba_full * [1, 1, 1, b])  # type: ignore[arg-type]  # stubs lack arrays
@@ -485,10 +506,44 @@ class _CloudRender:
         dark, bright = self.render(0.0, under), self.render(top, under)
         return dark, bright, np.any(bright != dark, axis=-1)
 
+    def levels_over(
+        self,
+        beneath: list[_Image],
+        values: np.ndarray,
+        dark_bright: tuple[np.ndarray, np.ndarray],
+        ink: np.ndarray,
+        window: tuple[slice, slice],
+    ) -> tuple[np.ndarray, np.ndarray, slice]:
+        """The RGB of each level over what is beneath, opaque where the cloud shows."""
+        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
+        channels = slice(0, 3)
+        template = np.zeros((h, w, 4), np.uint8)
+        template[..., 3] = np.where(ink[window], 255, 0)
+        dark, bright = dark_bright
+        renders = [dark, *(self.render(float(b), beneath) for b in values[:-1]), bright]
+        return np.stack([r[window][..., channels] for r in renders]), template, channels
 
-def _solid(shape: tuple[int, ...], rgba: tuple[int, ...]) -> _Image:
-    """An image of ``shape`` pixels (rows, columns) all of one colour."""
-    return _Image(np.full((*shape, 4), rgba, np.uint8), 0, 0)
+    def levels_alone(self, values: np.ndarray, window: tuple[slice, slice]) -> tuple[np.ndarray, np.ndarray, slice]:
+        """Straight RGBA of each level, which composites like the cloud over any background."""
+        h, w = window[0].stop - window[0].start, window[1].stop - window[1].start
+        stack = np.stack(
+            [np.zeros((h, w, 4), np.uint8)]
+            + [
+                _matte(self.render(float(b), self.black)[window], self.render(float(b), self.white)[window])
+                for b in values
+            ]
+        )
+        return stack, np.zeros((h, w, 4), np.uint8), slice(0, 4)
+
+
+def _window(xy: np.ndarray, reach: float, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """Whole-pixel box [x0, x1) x [y0, y1) of the canvas (``shape``: height, width) within
+    ``reach`` pixels of the points ``xy``, or None if it is empty.
+    """
+    height, width = shape[:2]
+    x0, y0 = (max(int(np.floor(v.min() - reach)), 0) for v in (xy[:, 0], xy[:, 1]))
+    x1, y1 = min(int(np.ceil(xy[:, 0].max() + reach)), width), min(int(np.ceil(xy[:, 1].max() + reach)), height)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def _matte(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
@@ -517,12 +572,13 @@ class FrameArtist(Artist):
         self._frame = 0
         self.frame = frame
         self.reuse_last = reuse_last
-        self._last: tuple[tuple, np.ndarray] | None = None
+        self._last: tuple[tuple, np.ndarray, bool] | None = None
+        self.covered = False  # whether the last frame composed wrote every pixel of the canvas
         self.set_zorder(-1)  # below anything a user adds to the figure (titles, texts)
 
     @property
     def frame(self) -> int:
-        """The frame drawn (setting it marks the artist stale)."""
+        """The frame drawn."""
         return self._frame
 
     @frame.setter
@@ -534,7 +590,7 @@ class FrameArtist(Artist):
         self.stale = True
 
     def draw(self, renderer: Any) -> None:
-        """Draw the frame: the static layers and the frame's spikes and lights."""
+        """Draw the frame's layers (the static images, spikes and lights) on ``renderer``."""
         fig = _figure_of(self)
         if not self.get_visible() or fig is None:
             return
@@ -544,20 +600,31 @@ class FrameArtist(Artist):
             reuse = self.reuse_last and hasattr(renderer, "buffer_rgba")
             key = (self._frame, layers.key)
             if reuse and self._last is not None and self._last[0] == key:
-                renderer.draw_image(gc, 0, 0, self._last[1])
+                last, opaque = self._last[1], self._last[2]
+                buffer = np.asarray(renderer.buffer_rgba())
+                if opaque and buffer.shape == last.shape:
+                    np.copyto(buffer, last)  # all of the canvas, opaque: a copy, not a blend
+                else:
+                    renderer.draw_image(gc, 0, 0, last[::-1])
             else:
                 self._compose(renderer, gc, layers, fig)
-                if reuse:
-                    self._last = (key, np.asarray(renderer.buffer_rgba())[::-1].copy())
+                if reuse:  # (rows top first; opaque where the composed frame wrote every pixel)
+                    self._last = (key, np.asarray(renderer.buffer_rgba()).copy(), self.covered)
         finally:
             gc.restore()
         self.stale = False
 
     def _compose(self, renderer: Any, gc: Any, layers: _Layers, fig: Figure) -> None:
         state = frame_state(self.frames.scene, self._frame) if self.frames.n_frames else None
-        for item in layers.items:
+        self.covered = False
+        for i, item in enumerate(layers.items):
             if isinstance(item, _Image):
-                item.draw(renderer, gc)
+                if i == 0 and item.covers(renderer):
+                    # the opaque background: a copy into the canvas, not a blend
+                    np.copyto(np.asarray(renderer.buffer_rgba()), item.rgba[::-1])
+                    self.covered = True
+                else:
+                    item.draw(renderer, gc)
             elif state is not None:
                 item.draw(renderer, gc, state, fig)
 
@@ -579,6 +646,22 @@ def _mplot3d_drawing_order(ax: Any, artists: list[Artist]) -> None:
         else:
             a.zorder = patch_z
             patch_z += 1
+
+
+def _view_key(ax: Any) -> tuple:
+    """What mplot3d's projection (``get_proj``) reads from the axes, cheap to read: the view
+    angles, projection type, limits, box aspect and zoom, and the axes' place in the figure.
+    """
+    return (
+        ax.elev,
+        ax.azim,
+        getattr(ax, "roll", 0),
+        getattr(ax, "_vertical_axis", 2),
+        getattr(ax, "_focal_length", 1),
+        tuple(ax.get_w_lims()),
+        tuple(np.ravel(ax.get_box_aspect())),
+        tuple(ax.get_position(original=True).bounds),
+    )
 
 
 def _figure_of(artist: Artist) -> Figure | None:
