@@ -1,6 +1,11 @@
-"""cleo-player: interactive 3D playback of cleo / brian2 simulations in Jupyter."""
+"""cleo-player: interactive 3D playback of cleo / brian2 simulations in Jupyter.
 
-from cleo_player.recorder import Recorder
+Importing the package does not import cleo: ``Recorder`` (a cleo device) loads it on first use,
+so replaying a saved file works without cleo's start-up cost.
+"""
+
+from typing import Any
+
 from cleo_player.recording import DeviceTrack, GroupData, Recording
 from cleo_player.scene import Scene
 from cleo_player.widget import Player
@@ -9,8 +14,15 @@ __all__ = ["DeviceTrack", "GroupData", "Player", "Recorder", "Recording", "Scene
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):  # export_notebook imported on first use (nbconvert is slow to import,
-    # and `python -m cleo_player.export` must not find its module imported already)
+def __getattr__(name: str) -> Any:
+    """Attributes loaded on first use: ``Recorder`` (imports cleo) and ``export_notebook``
+    (nbconvert is slow to import, and ``python -m cleo_player.export`` must not find its module
+    imported already).
+    """
+    if name == "Recorder":
+        from cleo_player.recorder import Recorder
+
+        return Recorder
     if name == "export_notebook":
         from cleo_player.export import export_notebook
 

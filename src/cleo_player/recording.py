@@ -18,8 +18,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 FORMAT_VERSION = 1
 
@@ -238,3 +242,90 @@ class Recording:
             ):
                 return False
         return True
+
+    # --- checks ---------------------------------------------------------------------------
+    def validate(self, where: str = "recording") -> Recording:
+        """Check that the arrays are consistent (shapes, types, finite values, every spike in
+        one frame) and return the recording; raise ValueError saying what is wrong, naming it
+        ``where`` (e.g. a file's path). Files are checked with this when they are read.
+        """
+        problems = _recording_problems(self)
+        if problems:
+            raise ValueError(f"{where} is not a valid recording: " + "; ".join(problems) + ".")
+        return self
+
+    # --- plain brian2 runs ----------------------------------------------------------------
+    @classmethod
+    def from_brian(
+        cls,
+        spike_monitors: Any,
+        dt: Any = None,
+        *,
+        t_end: Any = None,
+        t_start: Any = None,
+        names: Sequence[str] | None = None,
+    ) -> Recording:
+        r"""A Recording of brian2 ``SpikeMonitor``\\ s, read after the run: one group per monitor
+        (its source group, a ``NeuronGroup`` or a subgroup of one, with ``x, y, z`` lengths).
+
+        Works the same for runtime and standalone runs (``cpp_standalone``, brian2cuda,
+        brian2genn): the monitors' spikes and the groups' coordinates are read from the device
+        once it has run. ``dt`` is the frame length (default 1 ms); frames span ``t_start``
+        (default 0) to ``t_end`` (default: the time the monitors' clocks reached); spikes
+        outside are left out. ``names`` name the groups (default: the groups' names). No
+        device tracks: play it with ``Player(recording, **plotargs)``.
+        """
+        from cleo_player.brian_monitors import read_monitors
+
+        data = read_monitors(spike_monitors, dt=dt, t_end=t_end, t_start=t_start, names=names)
+        frame_t = data.t_start + np.arange(data.n_frames) * data.dt
+        groups = tuple(
+            GroupData.from_spikes(g.name, g.positions, g.spike_i, g.spike_t, frame_t, data.dt) for g in data.groups
+        )
+        return cls(dt=data.dt, frame_t=frame_t, t_end=data.t_end, groups=groups).validate("Recording.from_brian")
+
+
+def _recording_problems(rec: Recording) -> list[str]:
+    """What is inconsistent in a recording (empty if nothing)."""
+    problems: list[str] = []
+    frame_t = np.asarray(rec.frame_t)
+    if not (isinstance(rec.dt, (float, int)) and np.isfinite(rec.dt) and rec.dt > 0):
+        problems.append(f"dt must be a positive number of seconds, got {rec.dt!r}")
+    if frame_t.ndim != 1 or frame_t.dtype.kind != "f" or not np.isfinite(frame_t).all():
+        problems.append("frame_t must be a 1-d array of finite float times")
+        return problems
+    n = len(frame_t)
+    if n > 1 and not (np.diff(frame_t) > 0).all():
+        problems.append("frame_t must increase")
+    if not np.isfinite(rec.t_end) or (n and rec.t_end < frame_t[-1]):
+        problems.append(f"t_end ({rec.t_end!r}) must be finite and not before the last frame's start")
+    names = [g.name for g in rec.groups]
+    if len(set(names)) != len(names):
+        problems.append(f"group names must differ, got {names}")
+    for g in rec.groups:
+        problems += [f"group {g.name!r}: {p}" for p in _group_problems(g, n)]
+    for t in rec.tracks:
+        values = np.asarray(t.values)
+        if values.shape[:1] != (n,) or values.ndim != len(("frames", "channels")) or values.dtype.kind != "f":
+            problems.append(f"track {t.name!r}: values must be a float ({n}, n_channels) array, got {values.shape}")
+    return problems
+
+
+def _group_problems(g: GroupData, n_frames: int) -> list[str]:
+    problems = []
+    pos, spike_i, spike_t, ptr = (np.asarray(a) for a in (g.positions, g.spike_i, g.spike_t, g.frame_ptr))
+    if pos.shape[1:] != (3,) or pos.dtype.kind != "f" or not np.isfinite(pos).all():
+        problems.append(f"positions must be a finite float (n_neurons, 3) array, got shape {pos.shape}")
+    if spike_i.ndim != 1 or spike_i.dtype.kind not in "ui":
+        problems.append("spike_i must be a 1-d integer array")
+    elif len(spike_i) and (spike_i.min() < 0 or spike_i.max() >= len(pos)):
+        problems.append(f"spike_i holds neuron indices outside 0..{len(pos) - 1}")
+    if spike_t.shape != spike_i.shape or spike_t.dtype.kind != "f" or not np.isfinite(spike_t).all():
+        problems.append("spike_t must hold one finite float time per spike")
+    elif (np.diff(spike_t) < 0).any():
+        problems.append("spike_t must be sorted by time")
+    if ptr.shape != (n_frames + 1,) or ptr.dtype.kind not in "ui":
+        problems.append(f"frame_ptr must be an integer array of n_frames + 1 = {n_frames + 1} pointers")
+    elif ptr[0] != 0 or ptr[-1] != len(spike_i) or (np.diff(ptr) < 0).any():
+        problems.append("frame_ptr must rise from 0 to the number of spikes")
+    return problems

@@ -17,14 +17,15 @@ import traitlets
 from brian2 import NeuronGroup, Quantity, ms, second
 from ipywidgets import widget_serialization
 
+from cleo_player import scene_file
 from cleo_player.defaults import DECAY_FRAMES, HEIGHT, LIVE_INTERVAL, LOOP, LOOP_MODES, SLOWDOWN_FACTOR, SPEED
-from cleo_player.extras import Extras
+from cleo_player.extras import Extras, wire
 from cleo_player.payload import append_message, scene_payload
 from cleo_player.recording import Recording
-from cleo_player.scene import Scene, validate_plotargs
+from cleo_player.scene import validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
 from cleo_player.widget.live import LiveStream
-from cleo_player.widget.source import recorder_for
+from cleo_player.widget.source import SavedSceneSource, device_names, recorder_for, scene_for
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
 
@@ -33,9 +34,13 @@ class Player(anywidget.AnyWidget):
     """Interactive 3D playback of a cleo simulation.
 
     ``Player(sim, **plotargs)`` plays the Recorder injected in ``sim`` (injecting one if there
-    is none); ``Player(rec, **plotargs)`` plays a Recorder. ``plotargs`` are those of
-    ``cleo.viz.plot``: ``colors``, ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``,
-    ``invert_z``, ``scatterargs``.
+    is none); ``Player(rec, **plotargs)`` plays a Recorder, or a Recording (without device
+    geometry). ``plotargs`` are those of ``cleo.viz.plot``: ``colors``, ``xlim``/``ylim``/``zlim``,
+    ``axis_scale_unit``, ``invert_z``, ``scatterargs``.
+
+    ``Player("run.npz")`` plays a file written by ``player.save("run.npz")`` as it was shown
+    (its scene, devices, extras, speed, loop, decay and height; keyword arguments override the
+    last four), without cleo.
     """
 
     _esm = check_built(PLAYER_BUNDLE)
@@ -64,10 +69,10 @@ class Player(anywidget.AnyWidget):
         self,
         source: Any,
         *,
-        speed: float = SPEED,
-        loop: str = LOOP,
+        speed: float | None = None,
+        loop: str | None = None,
         decay: Quantity | None = None,
-        height: int = HEIGHT,
+        height: int | None = None,
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
@@ -76,16 +81,33 @@ class Player(anywidget.AnyWidget):
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
         self.recorder = recorder_for(source, neuron_groups)
-        super().__init__(speed=speed, loop=loop, height=height)
+        saved = self.recorder.view if isinstance(self.recorder, SavedSceneSource) else {}
+        if saved and self._plotargs:
+            raise TypeError(
+                f"{self.recorder.name} holds its scene as it was drawn: plot arguments "
+                f"({', '.join(self._plotargs)}) do not apply. Play its recording with new ones: "
+                f"Player(Recording.load(path), {', '.join(self._plotargs)}=...)."
+            )
+        self._saved_extras = list(self.recorder.scene.extras) if isinstance(self.recorder, SavedSceneSource) else []
+        super().__init__(
+            speed=saved.get("speed", SPEED) if speed is None else speed,
+            loop=saved.get("loop", LOOP) if loop is None else loop,
+            height=saved.get("height", HEIGHT) if height is None else height,
+        )
         self._uid = self.model_id
         self.refresh()
-        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay is None else _to_ms(decay, "decay")
+        if self._saved_extras:
+            self._send_extras([], [], {})
+        if decay is not None:
+            self.decay = _to_ms(decay, "decay")
+        else:
+            self.decay = saved.get("decay", DECAY_FRAMES * self.recording.dt * 1e3)
 
     # --- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Rebuild the scene from everything the Recorder holds now and send it once."""
-        self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
-        self.scene.extras = self._extra_objects.descriptions
+        self.scene = scene_for(self.recorder, self._plotargs)
+        self.scene.extras = [*self._saved_extras, *self._extra_objects.descriptions]
         rec = self.scene.recording
         message = "" if rec.n_frames else NOT_RECORDED
         meta, buffers = scene_payload(self.scene, message=message)
@@ -243,6 +265,9 @@ class Player(anywidget.AnyWidget):
         return self._extra_objects.objects
 
     def _send_extras(self, descriptions: list, objects: list, data: dict) -> None:
+        if self._saved_extras:  # a file's extras (descriptions, no pythreejs objects) come first
+            descriptions = [*self._saved_extras, *descriptions]
+            objects, data = wire(descriptions)
         with self.hold_sync():
             self._extras = objects
             self._extras_data = data
@@ -307,10 +332,16 @@ class Player(anywidget.AnyWidget):
         return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
 
     def save(self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
-        """Export to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback, ffmpeg from
-        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
+        """Export to ``.npz`` (a player file: the recording and the whole scene, replayed by
+        ``Player(path)`` without cleo), to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback,
+        ffmpeg from imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
         """
         path = Path(path)
+        if path.suffix.lower() == ".npz":
+            if kwargs:
+                raise TypeError(f"A player file takes no export options, got {', '.join(kwargs)}.")
+            view = {"speed": self.speed, "loop": self.loop, "decay": self.decay, "height": self.height}
+            return scene_file.save(path, self.scene, view=view)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
         from cleo_player import video
@@ -320,7 +351,7 @@ class Player(anywidget.AnyWidget):
     def __repr__(self) -> str:
         rec = self.recording
         groups = ", ".join(f"{g.name}: {g.size} neurons" for g in rec.groups)
-        devices = [d.name for d, _ in self.recorder.device_entries]
+        devices = device_names(self.recorder)
         dev = f"; devices: {', '.join(devices)}" if devices else ""
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
 
