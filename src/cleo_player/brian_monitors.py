@@ -29,6 +29,13 @@ class MonitoredGroup:
     spike_i: np.ndarray
     spike_t: np.ndarray
 
+    def between(self, t0: float, t1: float) -> MonitoredGroup:
+        """The group with only its spikes at ``t0 <= t < t1``."""
+        keep = (self.spike_t >= t0) & (self.spike_t < t1)
+        if keep.all():
+            return self
+        return MonitoredGroup(self.name, self.positions, self.spike_i[keep], self.spike_t[keep])
+
 
 @dataclass(frozen=True)
 class MonitoredRun:
@@ -63,6 +70,7 @@ def read_monitors(
     if len(set(names)) != len(names):
         raise ValueError(f"The groups would share names {names}: pass names=[...] with one distinct name per monitor.")
 
+    groups = [_read_group(m, name) for m, name in zip(monitors, names, strict=True)]  # fails if not run yet
     ends = [_clock_time(m) for m in monitors]
     if max(ends) - min(ends) > ROUNDING * max(*ends, dt_s):
         detail = ", ".join(f"{m.name}: {e * 1e3:g} ms" for m, e in zip(monitors, ends, strict=True))
@@ -77,21 +85,15 @@ def read_monitors(
             f"t_end ({t1 * 1e3:g} ms) must come after t_start ({t0 * 1e3:g} ms)"
             + (": has the network run yet?" if t_end is None else ".")
         )
-    n_frames = int(np.ceil((t1 - t0) / dt_s - ROUNDING))
-    groups = tuple(
-        _read_group(m, name, t0, t1 if t_end is not None else np.inf) for m, name in zip(monitors, names, strict=True)
-    )
-    late = [
-        m.name
-        for m, g in zip(monitors, groups, strict=True)
-        if t_end is None and len(g.spike_t) and g.spike_t.max() >= t1
-    ]
-    if late:
+    late = [m.name for m, g in zip(monitors, groups, strict=True) if len(g.spike_t) and g.spike_t.max() >= t1]
+    if late and t_end is None:
         raise ValueError(
             f"{', '.join(late)} holds spikes after the time its clock shows ({t1 * 1e3:g} ms; another network "
             "may have run on the same clock since): pass t_end=... (the end of the run to show)."
         )
-    return MonitoredRun(dt=dt_s, t_start=t0, t_end=t1, n_frames=n_frames, groups=groups)
+    n_frames = int(np.ceil((t1 - t0) / dt_s - ROUNDING))
+    groups = [g.between(t0, t1) for g in groups]
+    return MonitoredRun(dt=dt_s, t_start=t0, t_end=t1, n_frames=n_frames, groups=tuple(groups))
 
 
 def _monitor_list(spike_monitors: Any) -> list[Any]:
@@ -174,7 +176,7 @@ def _coordinates(group: Any, monitor: Any) -> np.ndarray:
     return pos
 
 
-def _read_group(m: Any, name: str, t0: float, t1: float) -> MonitoredGroup:
+def _read_group(m: Any, name: str) -> MonitoredGroup:
     group = m.source
     positions = _coordinates(group, m)
     try:
@@ -182,8 +184,6 @@ def _read_group(m: Any, name: str, t0: float, t1: float) -> MonitoredGroup:
         spike_t = np.asarray(m.t_[:], dtype=np.float64)
     except NotImplementedError as err:
         raise _not_run(m, err) from err
-    keep = (spike_t >= t0) & (spike_t < t1)
-    spike_i, spike_t = spike_i[keep], spike_t[keep]
     if len(spike_i) and (spike_i.min() < 0 or spike_i.max() >= len(positions)):
         raise ValueError(f"{m.name} holds neuron indices outside its group {group.name!r} (0..{len(positions) - 1}).")
     return MonitoredGroup(name, positions, spike_i.astype(np.uint32), spike_t)
