@@ -36,6 +36,7 @@ WIRE_VERSION = 2
 POINT_PX_PER_PT = 100 / 72  # matplotlib draws at 100 dpi by default: 1 pt = 100/72 px
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 FRAME_BUFFERS = ("spike_ptr", "spike_idx", "frame_start_ms", "values")
+SPIKES_PER_SLICE = 64  # above this many spikes per frame and group, spikes are merged slice by slice
 
 
 def index_dtype(n_neurons: int) -> type:
@@ -45,7 +46,8 @@ def index_dtype(n_neurons: int) -> type:
 
 def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     """All groups' spikes of a span as one frame-sorted array of global neuron indices plus a
-    frame pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted).
+    frame pointer, O(n_spikes) without a sort (each group's spikes are already frame-sorted):
+    within a frame, the groups' spikes follow one another in group order.
     """
     n_frames = span.n_frames
     counts = [np.diff(ptr) for ptr in span.frame_ptr]
@@ -53,15 +55,27 @@ def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     ptr = np.zeros(n_frames + 1, dtype=np.int64)
     np.cumsum(total, out=ptr[1:])
     out = np.empty(int(ptr[-1]), dtype=index_dtype(sum(span.group_sizes)))
-    before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
-    offset = 0
-    for spike_i, frame_ptr, c, size in zip(span.spike_i, span.frame_ptr, counts, span.group_sizes):
-        if len(spike_i):
-            frames = np.repeat(np.arange(n_frames), c)
-            rank = np.arange(len(spike_i)) - frame_ptr[:-1][frames]
-            out[ptr[:-1][frames] + before[frames] + rank] = spike_i + offset
-        before += c
-        offset += size
+    offsets = np.cumsum([0, *span.group_sizes[:-1]])
+    busy = [g for g, spike_i in enumerate(span.spike_i) if len(spike_i)]
+    if len(busy) == 1:  # the spikes of one group are already in place
+        g = busy[0]
+        np.add(span.spike_i[g], offsets[g], out=out, casting="unsafe")
+    elif len(busy) > 1 and len(out) >= SPIKES_PER_SLICE * n_frames * len(busy):
+        # many spikes per frame: copy whole (frame, group) slices, no per-spike index arrays
+        for k in range(n_frames):
+            at = int(ptr[k])
+            for g in busy:
+                lo, hi = int(span.frame_ptr[g][k]), int(span.frame_ptr[g][k + 1])
+                np.add(span.spike_i[g][lo:hi], offsets[g], out=out[at : at + hi - lo], casting="unsafe")
+                at += hi - lo
+    elif busy:
+        before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
+        for spike_i, frame_ptr, c, offset in zip(span.spike_i, span.frame_ptr, counts, offsets, strict=True):
+            if len(spike_i):  # spike j of frame k goes to ptr[k] + before[k] + (j - frame_ptr[k])
+                dest = np.repeat(ptr[:-1] + before - frame_ptr[:-1], c)
+                dest += np.arange(len(spike_i))
+                out[dest] = spike_i + offset
+            before += c
     return ptr.astype(np.uint32), out
 
 

@@ -36,6 +36,20 @@ def frame_index(frame_t: np.ndarray, t: np.ndarray, dt: float) -> np.ndarray:
     return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(frame_t) - 1)
 
 
+def frame_pointers(frame_t: np.ndarray, spike_t: np.ndarray, dt: float) -> np.ndarray:
+    """The CSR frame pointer of time-sorted spikes: frame ``k``'s spikes are
+    ``ptr[k]:ptr[k + 1]``, each spike in the frame :func:`frame_index` gives it (spikes before
+    the first frame count in it, after the last in the last); O(n_frames log n_spikes).
+    """
+    n_frames = len(frame_t)
+    if n_frames == 0:
+        return np.zeros(1, dtype=np.int64)
+    ptr = np.empty(n_frames + 1, dtype=np.int64)
+    ptr[0], ptr[-1] = 0, len(spike_t)
+    ptr[1:-1] = np.searchsorted(spike_t, frame_t[1:] - 1e-6 * dt, side="left")
+    return ptr
+
+
 @dataclass(frozen=True, eq=False)
 class GroupData:
     """One neuron group: positions (metres) and its spikes."""
@@ -58,12 +72,14 @@ class GroupData:
     def from_spikes(
         cls, name: str, positions: np.ndarray, spike_i: np.ndarray, spike_t: np.ndarray, frame_t: np.ndarray, dt: float
     ) -> GroupData:
-        order = np.argsort(spike_t, kind="stable")
-        spike_i, spike_t = spike_i[order], spike_t[order]
-        frames = frame_index(frame_t, spike_t, dt)
-        counts = np.bincount(frames, minlength=len(frame_t)) if len(frame_t) else np.zeros(0, np.int64)
-        frame_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return cls(name, positions, spike_i.astype(np.uint32), spike_t.astype(np.float64), frame_ptr)
+        spike_t = np.asarray(spike_t, dtype=np.float64)
+        spike_i = np.asarray(spike_i)
+        if len(spike_t) > 1 and not (spike_t[1:] >= spike_t[:-1]).all():  # monitors' spikes come sorted
+            order = np.argsort(spike_t, kind="stable")
+            spike_i, spike_t = spike_i[order], spike_t[order]
+        return cls(
+            name, positions, spike_i.astype(np.uint32, copy=False), spike_t, frame_pointers(frame_t, spike_t, dt)
+        )
 
     def spikes_in_frame(self, k: int) -> np.ndarray:
         return self.spike_i[self.frame_ptr[k] : self.frame_ptr[k + 1]]
