@@ -195,10 +195,13 @@ def test_a_fresh_interpreter_replays_the_file_without_cleo(device_player):
 
 def test_importing_the_package_imports_no_cleo():
     code = (
-        "import sys, cleo_player\n"
-        "from cleo_player import Player, Recording, Scene\n"
-        "print(sorted(m for m in ('cleo', 'neo', 'xarray', 'pandas', 'pythreejs', 'nbconvert', "
-        "'cleo_player.recorder', 'cleo_player.export') if m in sys.modules))\n"
+        "import sys\n"
+        "heavy = ('cleo', 'neo', 'xarray', 'pandas', 'pythreejs', 'nbconvert', 'ipywidgets', 'anywidget', "
+        "'cleo_player.recorder', 'cleo_player.export')\n"
+        "import cleo_player\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from cleo_player import Player, Recording, Scene\n"  # the widget: ipywidgets and anywidget, no cleo
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
         "from cleo_player import Recorder\n"  # the lazy attribute still works, and imports cleo
         "print(Recorder.__module__, 'cleo' in sys.modules)\n"
     )
@@ -206,7 +209,7 @@ def test_importing_the_package_imports_no_cleo():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["[]", "cleo_player.recorder True"]
+    assert out.stdout.split("\n")[:3] == ["[]", "['anywidget', 'ipywidgets']", "cleo_player.recorder True"]
 
 
 # --- the format -----------------------------------------------------------------------------
