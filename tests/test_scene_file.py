@@ -360,6 +360,13 @@ def test_saving_is_atomic_and_leaves_no_temporary_file(device_player, tmp_path, 
     assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
 
 
+def test_a_saved_file_has_the_mode_of_any_new_file(device_player, tmp_path):
+    player, _ = device_player
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert (player.save(tmp_path / "run.npz").stat().st_mode & 0o777) == (plain.stat().st_mode & 0o777)
+
+
 def test_empty_and_tiny_scenes_round_trip(tmp_path):
     frame_t = np.zeros(0)
     g = GroupData.from_spikes("g", np.zeros((3, 3)), np.zeros(0, np.uint32), np.zeros(0), frame_t, 1e-3)

@@ -96,6 +96,7 @@ def save(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        tmp.chmod(0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
         scene.recording.save(tmp)
         with zipfile.ZipFile(tmp, mode="a", compression=zipfile.ZIP_DEFLATED) as zf:
             _write_npy(zf, PLAYER_KEY, np.array(json.dumps(header)))
@@ -105,6 +106,12 @@ def save(
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _package_version() -> str:
