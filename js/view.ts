@@ -30,6 +30,7 @@ export class PlayerView {
   private unsubscribe: () => void;
   private resizeObserver: ResizeObserver;
   private framed = false;
+  private waitShown = ""; // the waiting message shown (see showWaiting)
   private center = new THREE.Vector3();
   private radius = 1;
   /** number of frames rendered, and when the first one was (for tests and benchmarks) */
@@ -191,8 +192,18 @@ export class PlayerView {
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
     this.renderer.render(this.scene, this.camera);
     this.renders++;
+    this.showWaiting();
+    if (!this.pb.ready) return; // a windowed recording's first spikes are on their way: no frame yet
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
     this.root.dataset.frame = String(this.pb.frame);
+  }
+
+  /** While spikes come from the kernel (windowed recordings), say so in the overlay. */
+  private showWaiting(): void {
+    const message = this.pb.waitMessage();
+    if (message === this.waitShown) return;
+    this.waitShown = message;
+    this.showMessage(message || this.pb.data.meta.message);
   }
 
   dispose(): void {

@@ -18,9 +18,20 @@ from brian2 import NeuronGroup, Quantity, ms, second
 from ipywidgets import widget_serialization
 
 from cleo_player import scene_file
-from cleo_player.defaults import DECAY_FRAMES, HEIGHT, LIVE_INTERVAL, LOOP, LOOP_MODES, SLOWDOWN_FACTOR, SPEED
+from cleo_player.defaults import (
+    DECAY_FRAMES,
+    HEIGHT,
+    LIVE_INTERVAL,
+    LOOP,
+    LOOP_MODES,
+    SLOWDOWN_FACTOR,
+    SPEED,
+    WINDOW_BUDGET,
+    WINDOW_CHUNK,
+    WINDOW_THRESHOLD,
+)
 from cleo_player.extras import Extras, wire
-from cleo_player.payload import append_message, scene_payload
+from cleo_player.payload import SpikeStore, append_message, scene_payload, windowed_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source, check_built
@@ -65,6 +76,14 @@ class Player(anywidget.AnyWidget):
     """Scene extras (pythreejs objects, see :meth:`add`) as JSON; arrays in ``_extras_data``."""
     _extras_data = traitlets.Dict().tag(sync=True)
 
+    window_threshold: int = WINDOW_THRESHOLD
+    """Bytes of spike data above which the browser holds only a window of frames around the
+    playhead, fetched from the kernel as it plays (the standalone page still holds them all)."""
+    window_chunk_bytes: int = WINDOW_CHUNK
+    """Bytes of spike data per chunk of frames fetched."""
+    window_budget_bytes: int = WINDOW_BUDGET
+    """Bytes of spike data the browser holds at most (at least four of the largest chunks)."""
+
     def __init__(
         self,
         source: Any,
@@ -80,6 +99,8 @@ class Player(anywidget.AnyWidget):
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
         self._extra_objects = Extras(self._send_extras)
+        self._spike_store: SpikeStore | None = None
+        self._live_bytes = 0
         self.recorder = recorder_for(source, neuron_groups)
         saved = self.recorder.view if isinstance(self.recorder, SavedSceneSource) else {}
         if saved and self._plotargs:
@@ -95,6 +116,7 @@ class Player(anywidget.AnyWidget):
             height=saved.get("height", HEIGHT) if height is None else height,
         )
         self._uid = self.model_id
+        self.on_msg(self._on_front_message)
         self.refresh()
         if self._saved_extras:
             self._send_extras([], [], {})
@@ -111,6 +133,13 @@ class Player(anywidget.AnyWidget):
         rec = self.scene.recording
         message = "" if rec.n_frames else NOT_RECORDED
         meta, buffers = scene_payload(self.scene, message=message)
+        meta, buffers, self._spike_store = windowed_payload(
+            meta,
+            buffers,
+            threshold=self.window_threshold,
+            chunk_bytes=self.window_chunk_bytes,
+            budget_bytes=self.window_budget_bytes,
+        )
         self._n_frames_live = 0
         with self.hold_sync():
             self._meta = meta
@@ -147,6 +176,10 @@ class Player(anywidget.AnyWidget):
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
         layout = self._meta["tracks"]
+        # the browser gets the new frames while they fit in it; a bigger recording is shown
+        # (windowed) when the run ends
+        store = self._spike_store
+        self._live_bytes = len(store.spike_idx) if store is not None else len(self._data["spike_idx"])
         stream = LiveStream(
             self.recorder.frames_since,
             lambda span: append_message(span, layout),
@@ -158,7 +191,8 @@ class Player(anywidget.AnyWidget):
         t_start_ms = float(sim.network.t / ms)
 
         def on_frame(_: Any) -> None:
-            stream()
+            if self._live_bytes <= self.window_threshold:
+                stream()
             if bar is not None:
                 bar.n = round(min(float(sim.network.t / ms) - t_start_ms, total_ms), 3)
                 bar.refresh()
@@ -173,7 +207,19 @@ class Player(anywidget.AnyWidget):
                 bar.close()
             self.refresh()
 
+    def _on_front_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """Requests from the browser: chunks of a windowed recording's spikes."""
+        store = self._spike_store
+        if not isinstance(content, dict) or content.get("type") != "spike_chunks" or store is None:
+            return
+        if content.get("key") != store.key:  # asked for by a view of data since replaced
+            return
+        for chunk in content.get("chunks", []):
+            if isinstance(chunk, int) and 0 <= chunk < store.n_chunks:
+                self.send(*store.chunk_message(chunk))
+
     def _send_frames(self, msg: dict[str, Any], buffers: list[bytes]) -> None:
+        self._live_bytes += len(buffers[msg["buffers"].index("spike_idx")])
         self.send(msg, buffers)
         self._n_frames_live = msg["n_frames"]
 
@@ -315,6 +361,9 @@ class Player(anywidget.AnyWidget):
         """The Player's own synced traits as a page without Python starts from (paused)."""
         state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True)}
         state["playing"] = False
+        if self._spike_store is not None:  # no kernel behind the page: every spike in it
+            state["_data"] = {**state["_data"], "spike_idx": self._spike_store.spike_idx}
+            state["_meta"] = {**state["_meta"], "window": None}
         if not self.recording.n_frames:  # no Python behind the page: no hint to run anything
             state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
         return state
