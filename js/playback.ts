@@ -157,6 +157,8 @@ export class Playback {
   ready = true;
   /** since when playback or a seek waits for spikes from the kernel (windowed data), or null */
   waitingSince: number | null = null;
+  /** total ms spent waiting so far (for benchmarks) */
+  waitedMs = 0;
   private pendingSeek: { frame: number; sync: boolean } | null = null;
   private unwatchWindow: (() => void) | null = null;
   private waitTimer: ReturnType<typeof setTimeout> | null = null;
@@ -353,6 +355,7 @@ export class Playback {
 
   private stopWaiting(): void {
     if (this.waitingSince === null) return;
+    this.waitedMs += performance.now() - this.waitingSince;
     this.waitingSince = null;
     if (this.waitTimer !== null) clearTimeout(this.waitTimer);
     this.waitTimer = null;

@@ -29,6 +29,9 @@ export class SpikeWindow {
   received = 0;
   /** a request went unanswered for NO_ANSWER_MS (no kernel behind the page, or a busy one) */
   unanswered = false;
+  /** ms from request to arrival of the latest chunks (at most 100; for benchmarks) */
+  readonly roundTrips: number[] = [];
+  private askedAt = new Map<number, number>();
   private resident = new Map<number, Chunk>();
   private inFlight = new Map<number, ReturnType<typeof setTimeout>>();
   private bytes = 0;
@@ -126,6 +129,7 @@ export class SpikeWindow {
   private request(chunks: number[]): void {
     if (!chunks.length) return;
     for (const c of chunks) {
+      this.askedAt.set(c, performance.now());
       this.inFlight.set(
         c,
         setTimeout(() => {
@@ -146,6 +150,11 @@ export class SpikeWindow {
     if (timer !== undefined) clearTimeout(timer);
     this.inFlight.delete(c);
     this.unanswered = false;
+    const asked = this.askedAt.get(c);
+    if (asked !== undefined) {
+      this.askedAt.delete(c);
+      if (this.roundTrips.push(performance.now() - asked) > 100) this.roundTrips.shift();
+    }
     const dv = buffers[msg.buffers.indexOf("spike_idx")];
     if (this.resident.has(c) || !dv || c < 0 || c >= this.nChunks) return;
     // a copy of its own: aligned for the index type, and freed when the chunk is dropped
