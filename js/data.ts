@@ -1,6 +1,7 @@
 /* Decodes the binary payload (see ../src/cleo_player/payload.py) into typed arrays, and
  * appends the frames of live-run messages. */
 import type { AppendMessage, Buffers, FrameBufferName, SceneMeta } from "./types";
+import type { SpikeWindow } from "./window";
 
 /** The decoded payload: the buffers of `Buffers` as typed arrays, under the same names. */
 export interface SceneData {
@@ -14,6 +15,8 @@ export interface SceneData {
   light_points: Float32Array; // n_light_points * 3
   light_transmittance: Float32Array;
   light_source: Float32Array;
+  /** a windowed recording's spikes (then `spike_idx` is empty): see window.ts */
+  window: SpikeWindow | null;
 }
 
 type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
@@ -47,6 +50,7 @@ export function decode(meta: SceneMeta, buffers: Buffers): SceneData {
     light_points: view(Float32Array, buffers.light_points),
     light_transmittance: view(Float32Array, buffers.light_transmittance),
     light_source: view(Float32Array, buffers.light_source),
+    window: null,
   };
 }
 

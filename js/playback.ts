@@ -13,6 +13,7 @@ import type { LoopMode, PlayerModel } from "./types";
 export const NO_SPIKE = -1e9;
 const SYNC_INTERVAL_MS = 100; // browser -> kernel frame sync while playing (~10 Hz)
 const UI_INTERVAL_MS = 50; // control bars while playing (20 Hz)
+const WAIT_MESSAGE_MS = 300; // waiting longer than this for spikes from the kernel: say so
 
 export class SpikeState {
   readonly lastSpike: Float32Array;
@@ -30,6 +31,9 @@ export class SpikeState {
   private applied = new Uint32Array(64);
   private nApplied = 0;
   private listed: Uint8Array;
+  /** frames applied while their spikes were not in the browser (windowed data): stays 0, as
+   * the playback only moves to frames whose spikes are there (tests check it) */
+  missed = 0;
 
   constructor(public data: SceneData) {
     this.lastSpike = new Float32Array(data.meta.n_neurons).fill(NO_SPIKE);
@@ -37,10 +41,21 @@ export class SpikeState {
   }
 
   private applyFrame(f: number, as: number = f): void {
-    const { spike_ptr: spikePtr, spike_idx: spikeIdx } = this.data;
+    const spikePtr = this.data.spike_ptr;
+    let spikeIdx = this.data.spike_idx;
+    let base = 0;
+    if (this.data.window) {
+      const chunk = this.data.window.frameSpikes(f);
+      if (chunk === null) {
+        this.missed++;
+        return;
+      }
+      spikeIdx = chunk.idx;
+      base = chunk.base;
+    }
     const last = this.lastSpike;
-    const start = spikePtr[f];
-    const end = spikePtr[f + 1];
+    const start = spikePtr[f] - base;
+    const end = spikePtr[f + 1] - base;
     if (this.nApplied + end - start > this.applied.length) {
       const grown = new Uint32Array(Math.max(2 * this.applied.length, this.nApplied + end - start));
       grown.set(this.applied.subarray(0, this.nApplied));
@@ -154,6 +169,15 @@ export class Playback {
   loop: LoopMode = "loop";
   decayMs = 0;
   spikes: SpikeState;
+  /** the spike state shows `frame` (false until a windowed recording's first spikes arrive) */
+  ready = true;
+  /** since when playback or a seek waits for spikes from the kernel (windowed data), or null */
+  waitingSince: number | null = null;
+  /** total ms spent waiting so far (for benchmarks) */
+  waitedMs = 0;
+  private pendingSeek: { frame: number; sync: boolean } | null = null;
+  private unwatchWindow: (() => void) | null = null;
+  private waitTimer: ReturnType<typeof setTimeout> | null = null;
   private direction = 1;
   private simT = 0; // ms, continuous position while playing
   private lastTs: number | null = null;
@@ -176,7 +200,9 @@ export class Playback {
     this.loop = model.get("loop");
     this.decayMs = model.get("decay");
     this.frame = this.clampFrame(model.get("frame"));
-    this.spikes.seek(this.frame, this.windowFrames());
+    this.watchWindow();
+    this.ready = false;
+    this.showSpikes(this.frame, false);
     this.simT = this.frameStart(this.frame);
     this.bind("change:frame", () => {
       const f = this.model.get("frame");
@@ -200,7 +226,8 @@ export class Playback {
     this.bind("change:decay", () => {
       this.decayMs = this.model.get("decay");
       this.spikes.invalidate();
-      this.spikes.seek(this.frame, this.windowFrames());
+      this.ready = false;
+      this.showSpikes(this.frame, false);
       this.emit();
     });
     this.bind("change:_epoch", () => this.acknowledge());
@@ -282,7 +309,10 @@ export class Playback {
     this.data = data;
     this.spikes = new SpikeState(data);
     this.frame = this.clampFrame(this.frame);
-    this.spikes.seek(this.frame, this.windowFrames());
+    this.watchWindow();
+    this.ready = false;
+    this.pendingSeek = null;
+    this.showSpikes(this.frame, false);
     this.simT = this.frameStart(this.frame);
     if (this.nFrames === 0 && this.playing) this.pause(true);
     if (this.playing) this.schedule();
@@ -302,11 +332,74 @@ export class Playback {
   // --- user actions -------------------------------------------------------------------------
   seek(f: number, sync = true): void {
     f = this.clampFrame(f);
+    if (!this.showSpikes(f, sync)) return; // shown once its spikes are in the browser
     this.frame = f;
-    this.spikes.seek(f, this.windowFrames());
     this.simT = this.frameStart(f);
     if (sync) this.syncFrame(true);
     this.emit();
+  }
+
+  // --- windowed data: spikes fetched from the kernel around the playhead ---------------------
+  /** Put the spike state at frame f (its decay window re-applied) if the spikes it needs are in
+   * the browser; otherwise ask for them, remember f, and return false (seek() finishes the
+   * move when they arrive; meanwhile the frame shown stays what it was). */
+  private showSpikes(f: number, sync: boolean): boolean {
+    const w = this.windowFrames();
+    const win = this.data.window;
+    if (win && this.nFrames > 0 && !win.need(f - w, f)) {
+      this.pendingSeek = { frame: f, sync };
+      this.startWaiting();
+      return false;
+    }
+    this.pendingSeek = null;
+    this.stopWaiting();
+    this.spikes.seek(f, w);
+    this.ready = true;
+    win?.focus(f - w, f, this.direction, this.loop === "loop");
+    return true;
+  }
+
+  private watchWindow(): void {
+    this.unwatchWindow?.();
+    this.unwatchWindow = this.data.window?.subscribe(() => this.windowChanged()) ?? null;
+  }
+
+  /** Spikes arrived (or the kernel stopped answering): finish a waiting seek, keep fetching. */
+  private windowChanged(): void {
+    const pending = this.pendingSeek;
+    if (pending !== null) {
+      const wasReady = this.ready;
+      this.seek(pending.frame, pending.sync);
+      if (!wasReady && this.ready) this.emit();
+    } else if (this.ready) {
+      this.data.window?.focus(this.frame - this.windowFrames(), this.frame, this.direction, this.loop === "loop");
+    }
+    this.emit();
+  }
+
+  private startWaiting(): void {
+    if (this.waitingSince !== null) return;
+    this.waitingSince = performance.now();
+    // say so if it takes a while (the view shows a message then)
+    this.waitTimer = setTimeout(() => this.emit(), WAIT_MESSAGE_MS);
+  }
+
+  private stopWaiting(): void {
+    if (this.waitingSince === null) return;
+    this.waitedMs += performance.now() - this.waitingSince;
+    this.waitingSince = null;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+  }
+
+  /** What to tell the user while spikes are on their way (empty: nothing to say). */
+  waitMessage(): string {
+    const win = this.data.window;
+    if (win?.unanswered)
+      return "This recording's spikes come from the Python kernel, which does not answer (busy, or not running).";
+    if (this.waitingSince !== null && performance.now() - this.waitingSince >= WAIT_MESSAGE_MS)
+      return "Loading spikes from the kernel…";
+    return "";
   }
 
   stepBy(k: number): void {
@@ -338,7 +431,7 @@ export class Playback {
       this.model.set("playing", false);
       this.syncFrame(true);
     }
-    if (!keepFlashes) this.spikes.seek(this.frame, this.windowFrames()); // exactly what a seek shows
+    if (!keepFlashes && this.ready) this.showSpikes(this.frame, false); // exactly what a seek shows
     this.emit();
   }
 
@@ -387,44 +480,67 @@ export class Playback {
     const n = this.nFrames;
     if (this.lastTs !== null) {
       const dtReal = Math.min(ts - this.lastTs, 250); // a hidden tab must not jump far
+      const simBefore = this.simT;
       this.simT += dtReal * this.speed * this.direction;
       const t0 = this.frameStart(0);
       const tEnd = this.data.meta.t_end_ms;
       const w = this.windowFrames();
+      const from = this.frame;
+      let moved = true;
       if (this.direction > 0 && this.simT >= tEnd) {
         if (this.loop === "loop") {
           this.simT = t0 + ((this.simT - t0) % Math.max(tEnd - t0, 1e-9));
-          this.moveTo(frameAt(this.data, this.simT), () => this.spikes.wrapForward(frameAt(this.data, this.simT), w));
+          const f = frameAt(this.data, this.simT);
+          moved = this.moveTo(f, [[from + 1, n - 1], [0, f]], () => this.spikes.wrapForward(f, w));
         } else {
-          this.moveTo(n - 1, () => this.spikes.forward(n - 1, w));
-          if (this.loop === "pingpong") {
+          moved = this.moveTo(n - 1, [[from + 1, n - 1]], () => this.spikes.forward(n - 1, w));
+          if (moved && this.loop === "pingpong") {
             this.direction = -1;
             this.simT = this.frameStart(n - 1);
-          } else {
+          } else if (moved) {
             this.pause(true, true);
             return;
           }
         }
       } else if (this.direction < 0 && this.simT < t0) {
-        this.direction = 1;
-        this.simT = t0;
-        this.moveTo(0, () => this.spikes.backward(0, w));
+        moved = this.moveTo(0, [[0, from]], () => this.spikes.backward(0, w));
+        if (moved) {
+          this.direction = 1;
+          this.simT = t0;
+        }
       } else {
         const next = frameAt(this.data, this.simT);
         if (next !== this.frame) {
-          this.moveTo(next, () => (this.direction > 0 ? this.spikes.forward(next, w) : this.spikes.backward(next, w)));
+          moved =
+            this.direction > 0
+              ? this.moveTo(next, [[from + 1, next]], () => this.spikes.forward(next, w))
+              : this.moveTo(next, [[next - w, from]], () => this.spikes.backward(next, w));
         }
       }
+      if (!moved) this.simT = simBefore; // the clock waits for the spikes of the frames ahead
     }
     this.lastTs = ts;
     this.schedule();
   }
 
-  private moveTo(f: number, update: () => void): void {
+  /** Move to frame f (the spike state updated by `update`) if the frames of `ranges` (inclusive
+   * lo..hi pairs), which that applies, are in the browser; otherwise ask for them and stay. */
+  private moveTo(f: number, ranges: Array<[number, number]>, update: () => void): boolean {
+    if (this.data.window) {
+      // every range asked for at once (no short-circuit), so all missing chunks travel together
+      const missing = ranges.filter(([lo, hi]) => lo <= hi && !this.data.window?.need(Math.max(lo, 0), hi));
+      if (!this.ready || missing.length) {
+        this.startWaiting();
+        return false;
+      }
+    }
+    this.stopWaiting();
     this.frame = f;
     update();
+    this.data.window?.focus(f - this.windowFrames(), f, this.direction, this.loop === "loop");
     this.syncFrame(false);
     this.emit();
+    return true;
   }
 
   /** Tell the kernel the frame: throttled while playing, exact otherwise. */
@@ -445,6 +561,8 @@ export class Playback {
   }
 
   dispose(): void {
+    this.unwatchWindow?.();
+    this.stopWaiting();
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     if (this.syncTimer !== null) clearTimeout(this.syncTimer);
     if (this.uiTimer !== null) clearTimeout(this.uiTimer);

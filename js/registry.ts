@@ -2,7 +2,8 @@
  * (which may come from another copy of the bundle, so the registry lives on globalThis). */
 import { appendFrames, decode } from "./data";
 import { Playback } from "./playback";
-import type { AppendMessage, PlayerModel } from "./types";
+import type { AppendMessage, PlayerModel, SpikeChunkMessage } from "./types";
+import { withWindow } from "./window";
 
 /** What a view needs to hear about besides the frame: new data, appended frames. */
 export interface DataListener {
@@ -71,18 +72,24 @@ export function acquire(model: PlayerModel): Shared {
   const key = model.get("_uid") || "";
   let s = key ? shared.get(key) : undefined;
   if (!s) {
-    const playback = new Playback(model, decode(model.get("_meta"), model.get("_data")));
+    const load = () => withWindow(decode(model.get("_meta"), model.get("_data")), (msg) => model.send(msg));
+    const playback = new Playback(model, load());
     const views = new Set<DataListener>();
     const onData = () => {
       // a live run ends with the full recording: keep following the end if we were there
       const follow = !playback.playing && playback.nFrames > 0 && playback.frame >= playback.nFrames - 1;
-      playback.setData(decode(model.get("_meta"), model.get("_data")));
+      playback.data.window?.dispose();
+      playback.setData(load());
       for (const v of views) v.build();
       if (follow && playback.nFrames > 0) playback.seek(playback.nFrames - 1);
     };
-    const onMessage = (msg: AppendMessage | ScreenshotRequest, buffers: DataView[]) => {
+    const onMessage = (msg: AppendMessage | SpikeChunkMessage | ScreenshotRequest, buffers: DataView[]) => {
       if (msg?.type === "screenshot") {
         void answerScreenshot(model, views, msg);
+        return;
+      }
+      if (msg?.type === "spike_chunk") {
+        playback.data.window?.receive(msg, buffers);
         return;
       }
       if (msg?.type !== "append") return;
@@ -94,6 +101,7 @@ export function acquire(model: PlayerModel): Shared {
     const detach = () => {
       model.off("change:_data", onData);
       model.off("msg:custom", onMessage);
+      playback.data.window?.dispose();
     };
     s = { playback, views, users: 0, detach };
     if (key) shared.set(key, s);

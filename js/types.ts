@@ -67,6 +67,13 @@ export interface AxesMeta {
   invert_z: boolean;
 }
 
+/** How a big recording's spikes travel (payload.windowed_payload): in chunks of frames. */
+export interface WindowMeta {
+  key: string; // ties requests and answers to this payload
+  chunk_frames: number[]; // each chunk's first frame, then n_frames
+  budget_bytes: number; // the browser holds at most this many bytes of spikes
+}
+
 /** `Player._meta` (payload.scene_payload). */
 export interface SceneMeta {
   version: number;
@@ -87,6 +94,7 @@ export interface SceneMeta {
   lights: LightMeta[];
   probes: ProbeMeta[];
   scopes: ScopeMeta[];
+  window: WindowMeta | null; // null: every spike is in `spike_idx`
 }
 
 /** The per-frame buffers, in an append message's order (payload.FRAME_BUFFERS). */
@@ -113,6 +121,24 @@ export interface AppendMessage {
   n_frames: number;
   t_end_ms: number;
   buffers: FrameBufferName[];
+}
+
+/** Browser -> kernel: send these chunks of a windowed recording's spikes. */
+export interface SpikeChunksRequest {
+  type: "spike_chunks";
+  key: string;
+  chunks: number[];
+}
+
+/** Kernel -> browser (payload.SpikeStore.chunk_message): one chunk, its `spike_idx` in one
+ * buffer, i.e. spike_idx[spike_ptr[first_frame] .. spike_ptr[stop_frame]]. */
+export interface SpikeChunkMessage {
+  type: "spike_chunk";
+  key: string;
+  chunk: number;
+  first_frame: number;
+  stop_frame: number;
+  buffers: ["spike_idx"];
 }
 
 // --- scene extras: pythreejs objects described by ../src/cleo_player/extras.py ---------------

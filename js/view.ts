@@ -41,6 +41,7 @@ export class PlayerView {
   /** the user turned, zoomed or panned the camera: resizes keep the view instead of refitting */
   userMoved = false;
   private shift: [number, number] = [0, 0]; // picture shift, fractions of the canvas size
+  private waitShown = ""; // the waiting message shown (see showWaiting)
   private center = new THREE.Vector3();
   private radius = 1;
   /** number of frames rendered, and when the first one was (for tests and benchmarks) */
@@ -257,8 +258,18 @@ export class PlayerView {
     this.axes?.update(this.camera, this.content);
     this.layer.render(this.renderer, this.scene, this.camera, this.gl.generation);
     this.renders++;
+    this.showWaiting();
+    if (!this.pb.ready) return; // a windowed recording's first spikes are on their way: no frame yet
     if (this.firstRenderAt === null) this.firstRenderAt = performance.now();
     this.root.dataset.frame = String(this.pb.frame);
+  }
+
+  /** While spikes come from the kernel (windowed recordings), say so in the overlay. */
+  private showWaiting(): void {
+    const message = this.pb.waitMessage();
+    if (message === this.waitShown) return;
+    this.waitShown = message;
+    this.showMessage(message || this.pb.data.meta.message);
   }
 
   dispose(): void {

@@ -665,6 +665,140 @@ writes one self-contained HTML file whose players play offline.""",
 ]
 
 
+STANDALONE_AND_FILES = [
+    (
+        "md",
+        """# Standalone runs and player files
+
+Big simulations often run elsewhere: brian2's `cpp_standalone` device (or brian2cuda and
+brian2genn, which work the same way), a cluster, a parameter sweep. This tutorial runs a plain
+brian2 network (no cleo) as a compiled C++ program, plays it, saves it to **one file** that
+holds the recording and the whole scene, and replays that file in a fresh Python process that
+has neither the network nor cleo.
+
+The workflow: *run big elsewhere, save, play here.*""",
+    ),
+    (
+        "md",
+        """## A plain brian2 network, compiled
+Neurons need coordinates to be drawn: `x`, `y`, `z` as lengths (`x : meter`) in the equations.
+One group of 1,000 LIF neurons, split into excitatory and inhibitory subgroups, in a cylinder
+of 300 µm radius; a stimulus drives the neurons near the axis from 80 to 120 ms. With
+`set_device("cpp_standalone")`, `run` writes the network as C++ in `build_dir`, compiles it
+with g++ and runs it.""",
+    ),
+    (
+        "code",
+        """import tempfile
+
+import brian2 as b2
+import numpy as np
+from cleo_player import Player, Recording
+from cleo_player.examples import quiet_brian
+
+quiet_brian()  # keep brian2's INFO messages out of the notebook
+build_dir = tempfile.mkdtemp(prefix="standalone_")
+b2.set_device("cpp_standalone", directory=build_dir)
+b2.seed(2024)
+rng = np.random.default_rng(2024)
+
+stim = b2.TimedArray([0, 0, 0, 0, 9, 9, 0, 0, 0, 0] * b2.mV, dt=20 * b2.ms)
+lif = \"\"\"
+dv/dt = (-65*mV - v + drive + near * stim(t)) / (10*ms) : volt (unless refractory)
+drive : volt
+near : 1
+x : meter
+y : meter
+z : meter
+\"\"\"
+neurons = b2.NeuronGroup(
+    1000, lif, threshold="v > -50*mV", reset="v = -65*mV", refractory=2 * b2.ms, method="exact", name="neurons"
+)
+exc, inh = neurons[:800], neurons[800:]
+neurons.v = "-65*mV + rand() * 15*mV"
+neurons.drive = "13*mV + rand() * 5*mV"
+r, theta = 300e-6 * np.sqrt(rng.uniform(size=1000)), rng.uniform(0, 2 * np.pi, 1000)
+neurons.x = r * np.cos(theta) * b2.meter
+neurons.y = r * np.sin(theta) * b2.meter
+neurons.z = rng.uniform(100e-6, 600e-6, 1000) * b2.meter
+neurons.near = (r < 150e-6).astype(float)
+to_all_e = b2.Synapses(exc, neurons, on_pre="v_post += 0.6*mV")
+to_all_e.connect(p=0.05)
+to_all_i = b2.Synapses(inh, neurons, on_pre="v_post -= 2.5*mV")
+to_all_i.connect(p=0.2)
+mon_exc, mon_inh = b2.SpikeMonitor(exc), b2.SpikeMonitor(inh)
+
+b2.run(200 * b2.ms)  # generates, compiles and runs the C++ program""",
+    ),
+    (
+        "md",
+        """## Play it
+`Recording.from_brian` reads the spike monitors (and their groups' coordinates) once the
+device has run; subgroups keep their own neuron numbering. Then `Player` takes the usual
+`cleo.viz.plot` arguments. There are no devices here: those come from cleo's Recorder.""",
+    ),
+    (
+        "code",
+        """recording = Recording.from_brian([mon_exc, mon_inh], dt=1 * b2.ms, names=["exc", "inh"])
+player = Player(recording, colors=["xkcd:tomato", "xkcd:cerulean blue"], zlim=(0, 700))
+player""",
+    ),
+    (
+        "md",
+        """## Save it: one file, everything the player shows
+`player.save("run.npz")` writes the recording and the whole scene: groups with their colours
+and sizes, limits and units, every device drawn (light clouds, probe contacts, microscopes),
+their recorded values, pythreejs extras, and the player's speed, loop mode and flash decay.
+(`.mp4`, `.gif`, `.webm` and `.html` still write videos and pages.)""",
+    ),
+    (
+        "code",
+        """path = player.save("run.npz")
+print(f"{path}: {path.stat().st_size / 1e3:.0f} kB")""",
+    ),
+    (
+        "md",
+        """## Play it elsewhere
+The file is all another Python needs: no network, no brian2 device, no cleo. Here a fresh
+interpreter opens it, says what it holds and writes it as a standalone HTML page:""",
+    ),
+    (
+        "code",
+        """import subprocess
+import sys
+
+replay = \"\"\"
+import sys
+from cleo_player import Player
+
+player = Player("run.npz")
+print(player)
+print("cleo imported:", "cleo" in sys.modules)
+player.save_html("run.html")
+\"\"\"
+print(subprocess.run([sys.executable, "-c", replay], capture_output=True, text=True, check=True).stdout)""",
+    ),
+    (
+        "md",
+        """In another notebook (on your laptop, say, after copying `run.npz` from the cluster), this
+is the whole cell:""",
+    ),
+    (
+        "code",
+        """from cleo_player import Player
+
+Player("run.npz")""",
+    ),
+    (
+        "md",
+        """The same goes for brian2cuda (`set_device("cuda_standalone")`) and brian2genn
+(`set_device("genn")`): run, then `Recording.from_brian(...)` on the monitors, then save.
+A cleo simulation recorded with `cleo_player.Recorder` saves the same way, devices included:
+`Player(sim).save("run.npz")`.""",
+    ),
+]
+
+
 def write(name: str, cells: list[tuple[str, str]]) -> Path:
     """Write notebook ``name`` (no outputs) from ``cells``: ("md" or "code", source) pairs."""
     nb = new_notebook()
@@ -691,6 +825,7 @@ NOTEBOOKS = {
     "live_run.ipynb": LIVE_RUN,
     "devices_gallery.ipynb": DEVICES_GALLERY,
     "sharing.ipynb": SHARING,
+    "standalone_and_files.ipynb": STANDALONE_AND_FILES,
 }
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ PACKAGE = "cleo_player"
 
 # earlier layers never import later ones at load time (a later layer may import any earlier one)
 LAYERS: list[set[str]] = [
-    {"defaults", "recording"},  # plain data
+    {"defaults", "recording", "brian_monitors"},  # plain data, and brian2 monitors read as such
     {"recorder"},  # the cleo device that records
-    {"scene", "extras"},  # what to draw
+    {"scene", "extras", "scene_file"},  # what to draw, and files holding it
     {"payload", "video"},  # the wire format, the matplotlib renderer
     {"widget"},  # the widgets
     {"export", "demo", "examples", "__init__"},  # tools and the public face

@@ -11,7 +11,14 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-EXPECTED = {"devices_gallery", "interactive_playback", "live_run", "sharing", "video_visualization"}
+EXPECTED = {
+    "devices_gallery",
+    "interactive_playback",
+    "live_run",
+    "sharing",
+    "standalone_and_files",
+    "video_visualization",
+}
 
 
 def test_all_tutorials_are_there():

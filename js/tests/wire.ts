@@ -76,6 +76,7 @@ export function payload(frames: Frame[], opts: Options = {}): { meta: SceneMeta;
     t_end_ms: o.tEndMs,
     uniform,
     all_visible: true,
+    window: null,
     axes: { unit: "um", unit_label: "µm", xlim: [0, 1], ylim: [0, 1], zlim: [0, 1], invert_z: true },
     groups: [{ name: "g", color: [1, 0, 0], size: 4, alpha: 0.2, offset: 0, count: o.nNeurons }],
     tracks: o.nChannels ? [{ name: "light", kind: "Light", unit: "mW/mm2", n_channels: o.nChannels, offset: 0 }] : [],

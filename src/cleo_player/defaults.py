@@ -15,3 +15,9 @@ DECAY_FRAMES = 4
 """A spike's flash fades over this many frames unless ``decay`` is given."""
 LIVE_INTERVAL = 0.15
 """Seconds between two messages of new frames while ``player.run`` runs."""
+WINDOW_THRESHOLD = 64 * 2**20
+"""Bytes of spike data above which the browser holds a window of frames, fetched from the kernel."""
+WINDOW_CHUNK = 2 * 2**20
+"""Bytes of spike data per chunk of frames the browser fetches (a frame is never split)."""
+WINDOW_BUDGET = 32 * 2**20
+"""Bytes of spike data the browser holds at most (at least four of the largest chunks)."""

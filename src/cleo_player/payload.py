@@ -21,10 +21,24 @@ light_points         float32, n_light_points × 3            light clouds' point
 light_transmittance  float32, n_light_points                 each point's transmittance in [0, 1]
 light_source         float32, n_light_points                 each point's source (channel) index
 ==================== ====================================== ===================================
+
+Big recordings (more spike data than a threshold, :data:`~cleo_player.defaults.WINDOW_THRESHOLD`)
+travel in *windows* (:func:`windowed_payload`): the payload's ``spike_idx`` is empty and
+``meta["window"]`` says how the frames are cut into chunks of about the same number of bytes
+(``chunk_frames``: each chunk's first frame, then ``n_frames``), which the browser asks for
+around the playhead and keeps at most ``budget_bytes`` of. Everything else, the frame pointer
+included, is in the payload as usual. Messages (``key`` ties them to one payload):
+
+* browser → kernel: ``{"type": "spike_chunks", "key": ..., "chunks": [c, ...]}``;
+* kernel → browser, one per chunk (:meth:`SpikeStore.chunk_message`): ``{"type": "spike_chunk",
+  "key": ..., "chunk": c, "first_frame": a, "stop_frame": b, "buffers": ["spike_idx"]}`` with one
+  buffer, ``spike_idx[spike_ptr[a]:spike_ptr[b]]`` encoded as in the payload.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,6 +50,7 @@ WIRE_VERSION = 2
 POINT_PX_PER_PT = 100 / 72  # matplotlib draws at 100 dpi by default: 1 pt = 100/72 px
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 FRAME_BUFFERS = ("spike_ptr", "spike_idx", "frame_start_ms", "values")
+SPIKES_PER_SLICE = 64  # above this many spikes per frame and group, spikes are merged slice by slice
 
 
 def index_dtype(n_neurons: int) -> type:
@@ -45,7 +60,8 @@ def index_dtype(n_neurons: int) -> type:
 
 def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     """All groups' spikes of a span as one frame-sorted array of global neuron indices plus a
-    frame pointer; O(n_spikes), no sort (each group's spikes are already frame-sorted).
+    frame pointer, O(n_spikes) without a sort (each group's spikes are already frame-sorted):
+    within a frame, the groups' spikes follow one another in group order.
     """
     n_frames = span.n_frames
     counts = [np.diff(ptr) for ptr in span.frame_ptr]
@@ -53,15 +69,27 @@ def merged_spikes(span: FrameSpan) -> tuple[np.ndarray, np.ndarray]:
     ptr = np.zeros(n_frames + 1, dtype=np.int64)
     np.cumsum(total, out=ptr[1:])
     out: np.ndarray = np.empty(int(ptr[-1]), dtype=index_dtype(sum(span.group_sizes)))
-    before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
-    offset = 0
-    for spike_i, frame_ptr, c, size in zip(span.spike_i, span.frame_ptr, counts, span.group_sizes, strict=True):
-        if len(spike_i):
-            frames = np.repeat(np.arange(n_frames), c)
-            rank = np.arange(len(spike_i)) - frame_ptr[:-1][frames]
-            out[ptr[:-1][frames] + before[frames] + rank] = spike_i + offset
-        before += c
-        offset += size
+    offsets = np.cumsum([0, *span.group_sizes[:-1]])
+    busy = [g for g, spike_i in enumerate(span.spike_i) if len(spike_i)]
+    if len(busy) == 1:  # the spikes of one group are already in place
+        g = busy[0]
+        np.add(span.spike_i[g], offsets[g], out=out, casting="unsafe")
+    elif len(busy) > 1 and len(out) >= SPIKES_PER_SLICE * n_frames * len(busy):
+        # many spikes per frame: copy whole (frame, group) slices, no per-spike index arrays
+        for k in range(n_frames):
+            at = int(ptr[k])
+            for g in busy:
+                lo, hi = int(span.frame_ptr[g][k]), int(span.frame_ptr[g][k + 1])
+                np.add(span.spike_i[g][lo:hi], offsets[g], out=out[at : at + hi - lo], casting="unsafe")
+                at += hi - lo
+    elif busy:
+        before = np.zeros(n_frames, dtype=np.int64)  # spikes of earlier groups in each frame
+        for spike_i, frame_ptr, c, offset in zip(span.spike_i, span.frame_ptr, counts, offsets, strict=True):
+            if len(spike_i):  # spike j of frame k goes to ptr[k] + before[k] + (j - frame_ptr[k])
+                dest = np.repeat(ptr[:-1] + before - frame_ptr[:-1], c)
+                dest += np.arange(len(spike_i))
+                out[dest] = spike_i + offset
+            before += c
     return ptr.astype(np.uint32), out
 
 
@@ -251,6 +279,7 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         "n_channels": sum(entry["n_channels"] for entry in layout),
         "lights": lights_meta,
         **_devices_meta(scene),
+        "window": None,  # the spikes are all in the payload (see windowed_payload)
     }
     check_finite(meta)
     buffers.update(
@@ -259,3 +288,72 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         **light_buffers,
     )
     return meta, buffers
+
+
+# --- big recordings: spikes in windows ------------------------------------------------------
+def window_chunks(spike_ptr: np.ndarray, index_bytes: int, chunk_bytes: int) -> np.ndarray:
+    """Chunk boundaries (each chunk's first frame, then n_frames): consecutive frames holding
+    at most ``chunk_bytes`` of spike data, or a single frame that holds more (a frame is never
+    split).
+    """
+    n_frames = len(spike_ptr) - 1
+    offsets = np.asarray(spike_ptr, dtype=np.int64) * index_bytes  # bytes before each frame
+    starts = [0]
+    while True:
+        s = starts[-1]
+        # the chunk ends where the frames after s stop fitting (or after one frame)
+        end = max(int(np.searchsorted(offsets, offsets[s] + chunk_bytes, side="right")) - 1, s + 1)
+        if end >= n_frames:
+            break
+        starts.append(end)
+    return np.asarray([*starts, n_frames], dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeStore:
+    """The spikes of a windowed payload, kept in the kernel and sent chunk by chunk."""
+
+    key: str
+    chunk_frames: np.ndarray  # (n_chunks + 1,) each chunk's first frame, then n_frames
+    spike_ptr: np.ndarray  # (n_frames + 1,) uint32
+    spike_idx: bytes
+    index_bytes: int
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks the frames are cut into."""
+        return len(self.chunk_frames) - 1
+
+    def chunk_message(self, chunk: int) -> tuple[dict[str, Any], list[bytes]]:
+        """The message that carries chunk ``chunk``'s spikes (see the module docstring)."""
+        if not 0 <= chunk < self.n_chunks:
+            raise ValueError(f"chunk must be in 0..{self.n_chunks - 1}, got {chunk}.")
+        first, stop = int(self.chunk_frames[chunk]), int(self.chunk_frames[chunk + 1])
+        lo, hi = int(self.spike_ptr[first]) * self.index_bytes, int(self.spike_ptr[stop]) * self.index_bytes
+        msg = {
+            "type": "spike_chunk",
+            "key": self.key,
+            "chunk": chunk,
+            "first_frame": first,
+            "stop_frame": stop,
+            "buffers": ["spike_idx"],
+        }
+        return msg, [self.spike_idx[lo:hi]]
+
+
+def windowed_payload(
+    meta: dict[str, Any], buffers: dict[str, bytes], *, threshold: int, chunk_bytes: int, budget_bytes: int
+) -> tuple[dict[str, Any], dict[str, bytes], SpikeStore | None]:
+    """A payload with more than ``threshold`` bytes of spike data as a windowed one: its
+    ``spike_idx`` taken out into the returned :class:`SpikeStore`, and ``meta["window"]`` set.
+    A smaller payload comes back as it was, with no store.
+    """
+    if len(buffers["spike_idx"]) <= threshold:
+        return meta, buffers, None
+    index_bytes = int(meta["index_bytes"])
+    spike_ptr = np.frombuffer(buffers["spike_ptr"], dtype=np.uint32)
+    chunks = window_chunks(spike_ptr, index_bytes, chunk_bytes)
+    largest = int(np.max(np.diff(spike_ptr[chunks].astype(np.int64)))) * index_bytes
+    store = SpikeStore(secrets.token_hex(8), chunks, spike_ptr, buffers["spike_idx"], index_bytes)
+    window = {"key": store.key, "chunk_frames": chunks.tolist(), "budget_bytes": max(budget_bytes, 4 * largest)}
+    return {**meta, "window": window}, {**buffers, "spike_idx": b""}, store

@@ -19,9 +19,12 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 FORMAT_VERSION = 1
 N_DIMS = 3  # x, y, z
@@ -142,6 +145,20 @@ def _check_array(a: object, what: str, kinds: str, ndim: int) -> None:
     _check(a.ndim == ndim and a.dtype.kind in kinds, what, allowed, f"{a.dtype} array of shape {a.shape}")
 
 
+def frame_pointers(frame_t: np.ndarray, spike_t: np.ndarray, dt: float) -> np.ndarray:
+    """The CSR frame pointer of time-sorted spikes: frame ``k``'s spikes are
+    ``ptr[k]:ptr[k + 1]``, each spike in the frame :func:`frame_index` gives it (spikes before
+    the first frame count in it, after the last in the last); O(n_frames log n_spikes).
+    """
+    n_frames = len(frame_t)
+    if n_frames == 0:
+        return np.zeros(1, dtype=np.int64)
+    ptr = np.empty(n_frames + 1, dtype=np.int64)
+    ptr[0], ptr[-1] = 0, len(spike_t)
+    ptr[1:-1] = np.searchsorted(spike_t, frame_t[1:] - 1e-6 * dt, side="left")
+    return ptr
+
+
 @dataclass(frozen=True, eq=False)
 class GroupData:
     """One neuron group: positions (metres) and its spikes."""
@@ -167,12 +184,14 @@ class GroupData:
         cls, name: str, positions: np.ndarray, spike_i: np.ndarray, spike_t: np.ndarray, frame_t: np.ndarray, dt: float
     ) -> GroupData:
         """The group with spikes in any order, sorted by time and assigned to frames."""
-        order = np.argsort(spike_t, kind="stable")
-        spike_i, spike_t = spike_i[order], spike_t[order]
-        frames = frame_index(frame_t, spike_t, dt)
-        counts = np.bincount(frames, minlength=len(frame_t)) if len(frame_t) else np.zeros(0, np.int64)
-        frame_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return cls(name, positions, spike_i.astype(np.uint32), spike_t.astype(np.float64), frame_ptr)
+        spike_t = np.asarray(spike_t, dtype=np.float64)
+        spike_i = np.asarray(spike_i)
+        if len(spike_t) > 1 and not (spike_t[1:] >= spike_t[:-1]).all():  # monitors' spikes come sorted
+            order = np.argsort(spike_t, kind="stable")
+            spike_i, spike_t = spike_i[order], spike_t[order]
+        return cls(
+            name, positions, spike_i.astype(np.uint32, copy=False), spike_t, frame_pointers(frame_t, spike_t, dt)
+        )
 
     def validate(self, n_frames: int, where: str = "group") -> None:
         """Check this group against a recording of ``n_frames`` frames (see Recording.validate)."""
@@ -314,11 +333,22 @@ class Recording:
             tracks=tuple(DeviceTrack(t.name, t.kind, t.values[first:stop], t.unit) for t in self.tracks),
         )
 
-    def validate(self) -> None:
+    def validate(self, where: str | None = None) -> Recording:
         """Check everything a renderer relies on: shapes, dtypes, finite numbers, index ranges,
-        sorted times and frame pointers that agree with the spikes. Raises one ValueError naming
-        the first problem found; returns None for a sound recording.
+        sorted times, distinct group names and frame pointers that agree with the spikes.
+        Raises one ValueError naming the first problem found (after "``where`` is not a valid
+        recording: " when ``where`` names it, e.g. a file); returns the recording.
         """
+        try:
+            self._check()
+        except ValueError as err:
+            if where is None:
+                raise
+            raise ValueError(f"{where} is not a valid recording: {err}") from None
+        return self
+
+    def _check(self) -> None:
+        """The checks of :meth:`validate`."""
         _check(
             _is_number(self.dt) and np.isfinite(self.dt) and self.dt > 0,
             "dt",
@@ -339,6 +369,8 @@ class Recording:
                 self.t_end,
             )
         _check(isinstance(self.groups, tuple), "groups", "a tuple of GroupData", type(self.groups).__name__)
+        names = [getattr(g, "name", None) for g in self.groups]
+        _check(len(set(names)) == len(names), "groups", "groups of distinct names", names)
         for k, g in enumerate(self.groups):
             _check(isinstance(g, GroupData), f"groups[{k}]", "a GroupData", type(g).__name__)
             g.validate(n_frames, where=f"groups[{k}] ({g.name!r})")
@@ -439,3 +471,33 @@ class Recording:
             ):
                 return False
         return True
+
+    # --- plain brian2 runs ----------------------------------------------------------------
+    @classmethod
+    def from_brian(
+        cls,
+        spike_monitors: Any,
+        dt: Any = None,
+        *,
+        t_end: Any = None,
+        t_start: Any = None,
+        names: Sequence[str] | None = None,
+    ) -> Recording:
+        r"""A Recording of brian2 ``SpikeMonitor``\\ s, read after the run: one group per monitor
+        (its source group, a ``NeuronGroup`` or a subgroup of one, with ``x, y, z`` lengths).
+
+        Works the same for runtime and standalone runs (``cpp_standalone``, brian2cuda,
+        brian2genn): the monitors' spikes and the groups' coordinates are read from the device
+        once it has run. ``dt`` is the frame length (default 1 ms); frames span ``t_start``
+        (default 0) to ``t_end`` (default: the time the monitors' clocks reached); spikes
+        outside are left out. ``names`` name the groups (default: the groups' names). No
+        device tracks: play it with ``Player(recording, **plotargs)``.
+        """
+        from cleo_player.brian_monitors import read_monitors
+
+        data = read_monitors(spike_monitors, dt=dt, t_end=t_end, t_start=t_start, names=names)
+        frame_t = data.t_start + np.arange(data.n_frames) * data.dt
+        groups = tuple(
+            GroupData.from_spikes(g.name, g.positions, g.spike_i, g.spike_t, frame_t, data.dt) for g in data.groups
+        )
+        return cls(dt=data.dt, frame_t=frame_t, t_end=data.t_end, groups=groups).validate("Recording.from_brian")

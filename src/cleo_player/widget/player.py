@@ -22,15 +22,33 @@ import traitlets
 from brian2 import NeuronGroup, Quantity, ms, second
 from ipywidgets import widget_serialization
 
-from cleo_player.defaults import DECAY_FRAMES, HEIGHT, LIVE_INTERVAL, LOOP, LOOP_MODES, SLOWDOWN_FACTOR, SPEED
-from cleo_player.extras import Extras
-from cleo_player.payload import append_message, scene_payload
+from cleo_player import scene_file
+from cleo_player.defaults import (
+    DECAY_FRAMES,
+    HEIGHT,
+    LIVE_INTERVAL,
+    LOOP,
+    LOOP_MODES,
+    SLOWDOWN_FACTOR,
+    SPEED,
+    WINDOW_BUDGET,
+    WINDOW_CHUNK,
+    WINDOW_THRESHOLD,
+)
+from cleo_player.extras import Extras, wire
+from cleo_player.payload import SpikeStore, append_message, scene_payload, windowed_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
 from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
 from cleo_player.widget.live import LiveStream
-from cleo_player.widget.source import PendingRecorder, recorder_for
+from cleo_player.widget.source import (
+    PendingRecorder,
+    SavedSceneSource,
+    device_names,
+    recorder_for,
+    scene_for,
+)
 
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
 PREVIEW_SIZE = (480, 360)
@@ -109,6 +127,11 @@ class Player(anywidget.AnyWidget):
     ``{group name: colour}``), ``xlim``/``ylim``/``zlim``, ``axis_scale_unit``, ``invert_z``,
     ``scatterargs``. Everything is checked before anything is injected: a ``Player(...)``
     that raises leaves ``sim`` as it was.
+
+    ``Player("run.npz")`` plays a file written by ``player.save("run.npz")`` as it was shown
+    (its scene, devices, extras, speed, loop, decay and height; keyword arguments override the
+    last four), without cleo. ``Player(recording, **plotargs)`` plays a Recording (without
+    device geometry).
     """
 
     _esm = class_esm("player", PLAYER_BUNDLE)
@@ -138,21 +161,31 @@ class Player(anywidget.AnyWidget):
     """Scene extras (pythreejs objects, see :meth:`add`) as JSON; arrays in ``_extras_data``."""
     _extras_data = traitlets.Dict().tag(sync=True)
 
+    window_threshold: int = WINDOW_THRESHOLD
+    """Bytes of spike data above which the browser holds only a window of frames around the
+    playhead, fetched from the kernel as it plays (the standalone page still holds them all)."""
+    window_chunk_bytes: int = WINDOW_CHUNK
+    """Bytes of spike data per chunk of frames fetched."""
+    window_budget_bytes: int = WINDOW_BUDGET
+    """Bytes of spike data the browser holds at most (at least four of the largest chunks)."""
+
     def __init__(
         self,
         source: Any,
         *,
-        speed: float = SPEED,
-        loop: str = LOOP,
+        speed: float | None = None,
+        loop: str | None = None,
         decay: Quantity | None = None,
-        height: int = HEIGHT,
+        height: int | None = None,
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
         self._from_view = False
         # everything is checked before a Recorder is injected: a failed Player leaves sim as it was
         self._plotargs = validate_plotargs(dict(plotargs))
-        speed, loop, height = valid_speed(speed), valid_loop(loop), valid_height(height)
+        speed = None if speed is None else valid_speed(speed)
+        loop = None if loop is None else valid_loop(loop)
+        height = None if height is None else valid_height(height)
         decay_ms = None if decay is None else valid_decay(_to_ms(decay, "decay"))
         self._n_frames_live = 0
         self._controls: PlayerControls | None = None
@@ -160,29 +193,57 @@ class Player(anywidget.AnyWidget):
         self._screenshots: dict[str, tuple[bytes | None, str]] = {}
         self._awaited: set[str] = set()
         self._preview: tuple[tuple, bytes] | None = None
+        self._spike_store: SpikeStore | None = None
+        self._live_bytes = 0
         recorder = recorder_for(source, neuron_groups, self._plotargs.get("colors"))
+        saved = recorder.view if isinstance(recorder, SavedSceneSource) else {}
+        if saved and self._plotargs:
+            raise TypeError(
+                f"{recorder.name} holds its scene as it was drawn: plot arguments "
+                f"({', '.join(self._plotargs)}) do not apply. Play its recording with new ones: "
+                f"Player(Recording.load(path), {', '.join(self._plotargs)}=...)."
+            )
         if isinstance(recorder, PendingRecorder):
             with warnings.catch_warnings():  # they come again when the scene is built for real
                 warnings.simplefilter("ignore")
                 scene_payload(Scene.from_recorder(recorder, **self._plotargs))
             recorder = recorder.inject()
         self.recorder = recorder
-        super().__init__(speed=speed, loop=loop, height=height, **instance_traits(PLAYER_BUNDLE))
+        self._saved_extras = list(recorder.scene.extras) if isinstance(recorder, SavedSceneSource) else []
+        super().__init__(
+            speed=saved.get("speed", SPEED) if speed is None else speed,
+            loop=saved.get("loop", LOOP) if loop is None else loop,
+            height=saved.get("height", HEIGHT) if height is None else height,
+            **instance_traits(PLAYER_BUNDLE),
+        )
         self.on_msg(self._on_front_end_msg)
+        self.on_msg(self._on_front_message)
         # marimo's widget manager does not hand a model its own model by id (it waits, then logs an
         # error): there each view keeps its own model proxy, with no id to share state under
         self._uid = "" if in_marimo() else self.model_id
         self.refresh()
-        self.decay = DECAY_FRAMES * self.recording.dt * 1e3 if decay_ms is None else decay_ms
+        if self._saved_extras:
+            self._send_extras([], [], {})
+        if decay_ms is not None:
+            self.decay = decay_ms
+        else:
+            self.decay = saved.get("decay", DECAY_FRAMES * self.recording.dt * 1e3)
 
     # --- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Rebuild the scene from everything the Recorder holds now and send it once."""
-        self.scene = Scene.from_recorder(self.recorder, **self._plotargs)
-        self.scene.extras = self._extra_objects.descriptions
+        self.scene = scene_for(self.recorder, self._plotargs)
+        self.scene.extras = [*self._saved_extras, *self._extra_objects.descriptions]
         rec = self.scene.recording
         message = "" if rec.n_frames else NOT_RECORDED
         meta, buffers = scene_payload(self.scene, message=message)
+        meta, buffers, self._spike_store = windowed_payload(
+            meta,
+            buffers,
+            threshold=self.window_threshold,
+            chunk_bytes=self.window_chunk_bytes,
+            budget_bytes=self.window_budget_bytes,
+        )
         self._n_frames_live = 0
         with self.hold_sync():
             self._meta = meta
@@ -228,6 +289,10 @@ class Player(anywidget.AnyWidget):
         if self.recording.n_frames == 0:
             self._meta = {**self._meta, "message": ""}
         layout = self._meta["tracks"]
+        # the browser gets the new frames while they fit in it; a bigger recording is shown
+        # (windowed) when the run ends
+        store = self._spike_store
+        self._live_bytes = len(store.spike_idx) if store is not None else len(self._data["spike_idx"])
         stream = LiveStream(
             self.recorder.frames_since,
             lambda span: append_message(span, layout),
@@ -239,7 +304,8 @@ class Player(anywidget.AnyWidget):
         t_start_ms = float(sim.network.t / ms)
 
         def on_frame(_: Any) -> None:
-            stream()
+            if self._live_bytes <= self.window_threshold:
+                stream()
             if bar is not None:
                 bar.n = round(min(float(sim.network.t / ms) - t_start_ms, total_ms), 3)
                 bar.refresh()
@@ -254,7 +320,19 @@ class Player(anywidget.AnyWidget):
                 bar.close()
             self.refresh()
 
+    def _on_front_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """Requests from the browser: chunks of a windowed recording's spikes."""
+        store = self._spike_store
+        if not isinstance(content, dict) or content.get("type") != "spike_chunks" or store is None:
+            return
+        if content.get("key") != store.key:  # asked for by a view of data since replaced
+            return
+        for chunk in content.get("chunks", []):
+            if isinstance(chunk, int) and 0 <= chunk < store.n_chunks:
+                self.send(*store.chunk_message(chunk))
+
     def _send_frames(self, msg: dict[str, Any], buffers: list[bytes]) -> None:
+        self._live_bytes += len(buffers[msg["buffers"].index("spike_idx")])
         self.send(msg, buffers)
         self._n_frames_live = msg["n_frames"]
 
@@ -441,6 +519,9 @@ class Player(anywidget.AnyWidget):
         return self._extra_objects.objects
 
     def _send_extras(self, descriptions: list, objects: list, data: dict) -> None:
+        if self._saved_extras:  # a file's extras (descriptions, no pythreejs objects) come first
+            descriptions = [*self._saved_extras, *descriptions]
+            objects, data = wire(descriptions)
         with self.hold_sync():
             self._extras = objects
             self._extras_data = data
@@ -498,6 +579,9 @@ class Player(anywidget.AnyWidget):
         # the page carries the front end itself, not a reference to the kernel's
         state = {name: getattr(self, name) for name in Player.class_own_traits(sync=True) if name != "_frontend"}
         state["playing"] = False
+        if self._spike_store is not None:  # no kernel behind the page: every spike in it
+            state["_data"] = {**state["_data"], "spike_idx": self._spike_store.spike_idx}
+            state["_meta"] = {**state["_meta"], "window": None}
         if not self.recording.n_frames:  # no Python behind the page: no hint to run anything
             state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
         return state
@@ -515,10 +599,16 @@ class Player(anywidget.AnyWidget):
         return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
 
     def save(self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
-        """Export to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback, ffmpeg from
-        imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
+        """Export to ``.npz`` (a player file: the recording and the whole scene, replayed by
+        ``Player(path)`` without cleo), to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback,
+        ffmpeg from imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
         """
         path = Path(path)
+        if path.suffix.lower() == ".npz":
+            if kwargs:
+                raise TypeError(f"A player file takes no export options, got {', '.join(kwargs)}.")
+            view = {"speed": self.speed, "loop": self.loop, "decay": self.decay, "height": self.height}
+            return scene_file.save(path, self.scene, view=view)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
         from cleo_player import video
@@ -528,7 +618,7 @@ class Player(anywidget.AnyWidget):
     def __repr__(self) -> str:
         rec = self.recording
         groups = ", ".join(f"{g.name}: {g.size} neurons" for g in rec.groups)
-        devices = [d.name for d, _ in self.recorder.device_entries]
+        devices = device_names(self.recorder)
         dev = f"; devices: {', '.join(devices)}" if devices else ""
         return f"Player({groups}; {rec.n_frames} frames of {rec.dt * 1e3:g} ms{dev})"
 

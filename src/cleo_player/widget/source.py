@@ -1,5 +1,5 @@
 """Where a Player's frames come from: the Recorder in a simulator (injected if need be), a
-Recorder, or a saved Recording.
+Recorder, a Recording, or a file (a player file with its scene, or a saved Recording).
 
 Which neuron groups ``Player(sim)`` shows, and in which order:
 
@@ -23,22 +23,45 @@ a ``Player(...)`` that fails leaves the simulator as it was.
 
 from __future__ import annotations
 
+import copy
+import os
+import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from brian2 import Group, NeuronGroup, Subgroup, second
 
-from cleo_player.recorder import Recorder
+from cleo_player import scene_file
 from cleo_player.recording import GroupData, Recording
+from cleo_player.scene import Scene
+
+if TYPE_CHECKING:
+    from cleo_player.recorder import Recorder
 
 MONITOR_TYPES = ("SpikeMonitor", "EventMonitor", "StateMonitor", "PopulationRateMonitor")
 CHOOSE = "choose them with Player(sim, neuron_groups=[...])"
 
 
+def loaded_class(module: str, name: str) -> type | None:
+    """The class ``module.name`` if that module is imported already, else None: an object can
+    only be an instance of a class whose module is loaded, so checking ``isinstance`` this way
+    never imports cleo (slow) for objects that cannot be cleo's.
+    """
+    mod = sys.modules.get(module)
+    return getattr(mod, name, None) if mod is not None else None
+
+
+def is_recorder(obj: Any) -> bool:
+    """Whether ``obj`` is a cleo_player Recorder (without importing cleo)."""
+    cls = loaded_class("cleo_player.recorder", "Recorder")
+    return cls is not None and isinstance(obj, cls)
+
+
 def find_recorder(sim: Any) -> Recorder | None:
     """The Recorder injected in a cleo CLSimulator, or None."""
-    found = [d for d in getattr(sim, "devices", ()) if isinstance(d, Recorder)]
+    found = [d for d in getattr(sim, "devices", ()) if is_recorder(d)]
     if len(found) > 1:
         names = sorted(d.name for d in found)
         raise ValueError(f"The simulator has several Recorders {names}: pass the one to play, Player(rec, ...).")
@@ -88,7 +111,7 @@ def device_groups(sim: Any) -> list[Any]:
     found += list(getattr(registry, "lights_for_ng", {}))
     found += list(getattr(registry, "ldds_for_ng", {}))
     for device in sorted(sim.devices, key=lambda d: d.name):
-        if isinstance(device, Recorder):
+        if is_recorder(device):
             continue
         found += list(getattr(device, "neuron_groups", None) or ())
         found += [getattr(device, "neuron_group", None)]
@@ -242,6 +265,8 @@ class PendingRecorder:
     def __init__(self, sim: Any, groups: list[Any]) -> None:
         self.sim = sim
         self.groups = groups
+        from cleo_player.recorder import Recorder  # (cleo is loaded: sim is a CLSimulator)
+
         self.recorder = Recorder()
         self.name = self.recorder.name
         self.neuron_groups = groups
@@ -263,16 +288,17 @@ class PendingRecorder:
 
 
 def recorder_for(source: Any, neuron_groups: Any = None, colors: Any = None) -> Any:
-    """What a Player plays for ``source`` (a simulator, a Recorder or a Recording): a Recorder,
-    a :class:`RecordingSource`, or a :class:`PendingRecorder` to inject once checked.
-    ``colors`` (the plot argument) helps choose the groups, as the module's docstring says.
+    """What a Player plays for ``source`` (a simulator, a Recorder, a Recording or a file's
+    path): a Recorder, a :class:`RecordingSource`, a :class:`SavedSceneSource`, or a
+    :class:`PendingRecorder` to inject once checked. ``colors`` (the plot argument) helps choose
+    the groups, as the module's docstring says.
     """
-    rec: Recorder | None
-    if isinstance(source, Recording):
+    if isinstance(source, (Recording, str, os.PathLike)):
         if neuron_groups is not None:
-            raise ValueError("neuron_groups= chooses the groups of Player(sim); a Recording holds its own.")
-        return RecordingSource(source)
-    if isinstance(source, Recorder):
+            what = "a Recording" if isinstance(source, Recording) else "a file"
+            raise ValueError(f"neuron_groups= chooses the groups of Player(sim); {what} holds its own.")
+        return _stored_source(source)
+    if is_recorder(source):
         if neuron_groups is not None:
             raise ValueError(
                 "neuron_groups= chooses the groups of Player(sim); a Recorder shows the groups it was "
@@ -280,22 +306,13 @@ def recorder_for(source: Any, neuron_groups: Any = None, colors: Any = None) -> 
             )
         rec = source
     elif hasattr(source, "network") and hasattr(source, "devices"):
-        rec = find_recorder(source)
-        if rec is None:
-            groups = auto_groups(source, colors) if neuron_groups is None else check_groups(source, neuron_groups)
-            return PendingRecorder(source, groups)
-        if neuron_groups is not None:
-            wanted = [neuron_range(g) for g in check_groups(source, neuron_groups)]
-            if wanted != [neuron_range(g) for g in rec.neuron_groups]:
-                shown = [g.name for g in rec.neuron_groups]
-                raise ValueError(
-                    f"The simulator already has Recorder {rec.name!r} showing {shown}; neuron_groups= "
-                    "cannot change them. Play it with Player(rec), or inject a Recorder for the groups "
-                    "you want into a fresh simulator."
-                )
+        rec = _simulator_recorder(source, neuron_groups, colors)
+        if isinstance(rec, PendingRecorder):
+            return rec
     else:
         raise TypeError(
-            f"Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, got {type(source).__name__}."
+            "Player takes a cleo CLSimulator, a cleo_player.Recorder or a Recording, or the path of a file "
+            f"written by player.save('run.npz'); got {type(source).__name__}."
         )
     if not rec.neuron_groups:
         raise ValueError(
@@ -305,10 +322,38 @@ def recorder_for(source: Any, neuron_groups: Any = None, colors: Any = None) -> 
     return rec
 
 
-class RecordingSource:
-    """Stands in for a Recorder when a Player plays a saved Recording (no device geometry)."""
+def _stored_source(source: Recording | str | os.PathLike) -> Any:
+    """A Recording, or a file: a player file (with its scene) or a saved Recording."""
+    if isinstance(source, Recording):
+        return RecordingSource(source)
+    saved = scene_file.load(source)
+    if saved.scene is None:
+        return RecordingSource(saved.recording, name=Path(source).name)
+    return SavedSceneSource(saved.scene, saved.view, name=Path(source).name)
 
-    def __init__(self, recording: Recording) -> None:
+
+def _simulator_recorder(sim: Any, neuron_groups: Any, colors: Any) -> Any:
+    """The Recorder in ``sim`` (which ``neuron_groups``, if given, must match), or one to inject."""
+    rec = find_recorder(sim)
+    if rec is None:
+        groups = auto_groups(sim, colors) if neuron_groups is None else check_groups(sim, neuron_groups)
+        return PendingRecorder(sim, groups)
+    if neuron_groups is not None:
+        wanted = [neuron_range(g) for g in check_groups(sim, neuron_groups)]
+        if wanted != [neuron_range(g) for g in rec.neuron_groups]:
+            shown = [g.name for g in rec.neuron_groups]
+            raise ValueError(
+                f"The simulator already has Recorder {rec.name!r} showing {shown}; neuron_groups= "
+                "cannot change them. Play it with Player(rec), or inject a Recorder for the groups "
+                "you want into a fresh simulator."
+            )
+    return rec
+
+
+class RecordingSource:
+    """Stands in for a Recorder when a Player plays a Recording (no device geometry)."""
+
+    def __init__(self, recording: Recording, name: str = "recording") -> None:
         recording.validate()
         if not recording.groups:
             raise ValueError(
@@ -317,8 +362,34 @@ class RecordingSource:
                 "groups makes (sim.inject(rec, exc, inh); rec.recording)."
             )
         self.recording = recording
-        self.name = "recording"
+        self.name = name
         self.neuron_groups = list(recording.groups)
         self.device_entries: list = []
         self.sim = None
         self.dt_ms = recording.dt * 1e3
+
+
+class SavedSceneSource(RecordingSource):
+    """Stands in for a Recorder when a Player plays a player file: its scene, as it was saved."""
+
+    def __init__(self, scene: Scene, view: dict[str, Any], name: str) -> None:
+        super().__init__(scene.recording, name)
+        self.scene = scene
+        self.view = view  # the player's speed, loop, decay, height when it was saved
+
+
+def scene_for(source: Any, plotargs: dict[str, Any]) -> Scene:
+    """The scene a Player draws for its source: a file's saved scene (a copy, whose extras the
+    Player sets), or one built from the source's recording and devices, styled by ``plotargs``.
+    """
+    if isinstance(source, SavedSceneSource):
+        return copy.copy(source.scene)
+    return Scene.from_recorder(source, **plotargs)
+
+
+def device_names(source: Any) -> list[str]:
+    """The names of the devices a source shows (for the Player's repr)."""
+    if isinstance(source, SavedSceneSource):
+        s = source.scene
+        return [*(d.name for d in s.lights), *(d.name for d in s.probes), *(d.name for d in s.scopes), *s.skipped]
+    return [d.name for d, _ in source.device_entries]
