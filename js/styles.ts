@@ -1,4 +1,6 @@
 /* Styles for the player, injected once per document (class names are prefixed cleo-). */
+import { TIMELINE_STYLES } from "./timeline_styles";
+
 export const STYLES = `
 .cleo-player { position: relative; width: 100%; min-width: 0; max-width: 100%; box-sizing: border-box; outline: none; font: 13px/1.3 system-ui, sans-serif;
   color: #ddd; background: #111318; border-radius: 4px; overflow: hidden; }
@@ -26,4 +28,4 @@ export const STYLES = `
 .cleo-scrub { flex: 1 1 120px; min-width: 80px; }
 .cleo-time { font-variant-numeric: tabular-nums; min-width: 12em; text-align: center; }
 .cleo-controls select { background: #2a2f3a; color: #eee; border: 1px solid #3a404d; border-radius: 3px; height: 26px; }
-`;
+${TIMELINE_STYLES}`;

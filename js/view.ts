@@ -9,6 +9,7 @@ import { GLContext } from "./gl_context";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
+import { Timeline } from "./timeline";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
@@ -19,6 +20,7 @@ export class PlayerView {
   readonly camera = new THREE.PerspectiveCamera(FOV, 1, 0.1, 1e7);
   readonly scene = new THREE.Scene();
   readonly bar: ControlBar;
+  readonly timeline: Timeline; // raster and traces under the 3D view, on the same clock
   private content = new THREE.Group();
   private objects: SceneObjects | null = null;
   private axes: AxesBox | null = null;
@@ -57,7 +59,8 @@ export class PlayerView {
       message: () => this.pb.data.meta.message,
     });
     this.bar = new ControlBar(pb, { resetCamera: () => this.resetCamera(), fullscreen: () => this.toggleFullscreen() });
-    this.root.append(this.stage, this.bar.el);
+    this.timeline = new Timeline(model, pb);
+    this.root.append(this.stage, this.timeline.el, this.bar.el);
     el.append(this.root);
     this.overlay.addEventListener("click", () => this.gl.restore());
 
@@ -112,6 +115,7 @@ export class PlayerView {
     this.camera.far = this.radius * 100;
     this.camera.updateProjectionMatrix();
     this.legend.show(meta);
+    this.timeline.build();
     this.showMessage(meta.message);
     if (first) this.resetCamera();
     else this.requestRender();
@@ -120,6 +124,7 @@ export class PlayerView {
   /** New frames were appended to the same scene (live run). */
   dataAppended(): void {
     if (this.objects) this.objects.data = this.pb.data;
+    this.timeline.dataAppended();
     this.showMessage(this.pb.data.meta.message);
     this.requestRender();
   }
@@ -161,7 +166,7 @@ export class PlayerView {
     // the canvas is 100% wide in CSS, so it follows its container instead of sizing it;
     // before the first layout the width is 0 and the ResizeObserver calls again
     const width = Math.max(this.stage.clientWidth, 1);
-    const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight, 100) : this.model.get("height");
+    const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight - this.timeline.el.offsetHeight, 100) : this.model.get("height");
     this.stage.style.height = `${height}px`;
     this.renderer.setSize(width, height, false);
     this.renderer.domElement.style.height = `${height}px`;
@@ -202,6 +207,7 @@ export class PlayerView {
     document.removeEventListener("fullscreenchange", this.resize);
     if (this.pending !== null) cancelAnimationFrame(this.pending);
     this.bar.dispose();
+    this.timeline.dispose();
     this.objects?.dispose();
     this.axes?.dispose();
     this.extras.dispose();

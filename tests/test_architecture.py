@@ -14,7 +14,7 @@ PACKAGE = "cleo_player"
 
 # earlier layers never import later ones at load time (a later layer may import any earlier one)
 LAYERS: list[set[str]] = [
-    {"defaults", "recording"},  # plain data
+    {"defaults", "recording", "traces"},  # plain data
     {"recorder"},  # the cleo device that records
     {"scene", "extras"},  # what to draw
     {"payload", "video"},  # the wire format, the matplotlib renderer

@@ -21,16 +21,23 @@ light_points         float32, n_light_points × 3            light clouds' point
 light_transmittance  float32, n_light_points                 each point's transmittance in [0, 1]
 light_source         float32, n_light_points                 each point's source (channel) index
 ==================== ====================================== ===================================
+
+Custom traces (``Player.add_trace``) travel apart, in ``Player._traces`` (one meta dict per
+trace) and ``Player._trace_data`` (``t_ms`` and ``values``, float64, every trace's samples
+concatenated in order; see :func:`trace_payload`), so adding one never resends the recording.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cleo_player.recording import DeviceTrack, FrameSpan
 from cleo_player.scene import LightCloud, Scene
+
+if TYPE_CHECKING:
+    from cleo_player.traces import Trace
 
 WIRE_VERSION = 2
 POINT_PX_PER_PT = 100 / 72  # matplotlib draws at 100 dpi by default: 1 pt = 100/72 px
@@ -244,3 +251,28 @@ def scene_payload(scene: Scene, *, message: str = "") -> tuple[dict[str, Any], d
         **light_buffers,
     )
     return meta, buffers
+
+
+def trace_payload(traces: list[Trace]) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+    """Encode custom traces as ``(meta, buffers)``: per trace its name, unit, colour, where its
+    samples sit in the buffers (``offset``, ``count``) and its value range; the buffers
+    ``t_ms`` (sample times, ms) and ``values``, float64. Values are finite (checked by
+    :func:`cleo_player.traces.make_trace`).
+    """
+    meta, offset = [], 0
+    for tr in traces:
+        meta.append(
+            {
+                "name": tr.name,
+                "unit": tr.unit,
+                "color": list(tr.color),
+                "offset": offset,
+                "count": len(tr.t),
+                "min": float(tr.values.min()),
+                "max": float(tr.values.max()),
+            }
+        )
+        offset += len(tr.t)
+    t_ms = np.concatenate([tr.t * 1e3 for tr in traces]) if traces else np.zeros(0)
+    values = np.concatenate([tr.values for tr in traces]) if traces else np.zeros(0)
+    return meta, {"t_ms": t_ms.astype(np.float64).tobytes(), "values": values.astype(np.float64).tobytes()}
