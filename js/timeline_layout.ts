@@ -45,7 +45,7 @@ export function rasterBands(groups: BandInput[], rows: number): Band[] {
   shown.forEach((g, j) => {
     const y0 = Math.floor((avail * cum) / sum) + j * gap;
     cum += weights[j];
-    const y1 = Math.floor((avail * cum) / sum) + j * gap;
+    const y1 = j === n - 1 ? rows : Math.floor((avail * cum) / sum) + j * gap; // the last ends at the bottom
     bands.push({ group: g.group, offset: g.offset, count: g.count, y0, y1 });
   });
   return bands;

@@ -68,7 +68,7 @@ def raster_bands(counts: Sequence[int], hidden: Sequence[bool], rows: int) -> li
     for j, (g, _) in enumerate(shown):
         y0 = int(np.floor((avail * cum) / wsum)) + j * gap
         cum += weights[j]
-        y1 = int(np.floor((avail * cum) / wsum)) + j * gap
+        y1 = rows if j == n - 1 else int(np.floor((avail * cum) / wsum)) + j * gap  # the last ends at the bottom
         bands.append((g, y0, y1))
     return bands
 
