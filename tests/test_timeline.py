@@ -13,7 +13,7 @@ import math
 import re
 
 import brian2 as b2
-import matplotlib
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -35,7 +35,7 @@ from cleo_player.video.timeline import (
     raster_rgba,
 )
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 
 DT = 1e-3
@@ -81,7 +81,7 @@ def test_timeline_traits_defaults_and_validation(rec):
         with pytest.raises(traitlets.TraitError, match="timeline_height must be a number of pixels >= 40"):
             p.timeline_height = bad
     for bad in (1.5, "100"):
-        with pytest.raises(traitlets.TraitError, match="'timeline_height' trait .* expected an int"):
+        with pytest.raises(traitlets.TraitError, match=r"'timeline_height' trait .* expected an int"):
             p.timeline_height = bad
     with pytest.raises(traitlets.TraitError):
         p.timeline = "no"
@@ -118,7 +118,7 @@ def test_add_trace_encodes_samples_and_meta(rec):
     assert [m["name"] for m in meta] == ["estimate", "rate"]
     assert [(m["offset"], m["count"]) for m in meta] == [(0, 7), (7, 3)]
     assert meta[0]["unit"] == "mV" and meta[1]["unit"] == "Hz"
-    assert meta[0]["color"] == pytest.approx(list(matplotlib.colors.to_rgb("tab:purple")))
+    assert meta[0]["color"] == pytest.approx(list(mpl.colors.to_rgb("tab:purple")))
     assert (meta[0]["min"], meta[0]["max"], meta[1]["min"], meta[1]["max"]) == (0.0, 36.0, 3.0, 5.0)
     t_ms = np.frombuffer(data["t_ms"], np.float64)
     values = np.frombuffer(data["values"], np.float64)
@@ -202,7 +202,7 @@ def test_save_html_carries_the_traces(rec, tmp_path):
     p = Player(rec, timeline_height=100)
     p.add_trace("my rate", np.arange(N_FRAMES) * b2.ms, np.arange(N_FRAMES) % 7, unit="Hz")
     html = p.save_html(tmp_path / "p.html").read_text()
-    state = json.loads(re.search(r'id="cleo-player-state">(.*?)</script>', html, re.S).group(1))
+    state = json.loads(re.search(r'id="cleo-player-state">(.*?)</script>', html, re.DOTALL).group(1))
     assert state["timeline"] is True and state["timeline_height"] == 100
     assert state["_traces"][0]["name"] == "my rate" and state["_traces"][0]["unit"] == "Hz"
     values = np.frombuffer(base64.b64decode(state["_trace_data"]["values"]["$base64"]), np.float64)
@@ -333,7 +333,7 @@ def test_video_frames_have_the_scene_above_and_the_timeline_below(seed_scene):
     # trace rows: the light (its wavelength's colour) and the custom trace (green)
     rows = layer.image[layer.y0 + layer.h : layer.y_end]
     assert near(rows, scene.lights[0].color).sum() > 300
-    assert near(rows, matplotlib.colors.to_rgb("tab:green")).sum() > 100
+    assert near(rows, mpl.colors.to_rgb("tab:green")).sum() > 100
 
 
 def test_animation_with_timeline_draws_the_same_frames(seed_scene):
