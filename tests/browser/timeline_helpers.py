@@ -18,7 +18,8 @@ def canvas_rgba(page: Any, selector: str, canvas: str, nth: int = 0) -> np.ndarr
     """The pixels a timeline canvas holds (``raster``, ``marks`` or ``traces``), RGBA, exact
     (PNG of the canvas: lossless for the opaque and the empty pixels the raster has)."""
     url = page.evaluate(
-        "([sel, cls, nth]) => document.querySelectorAll(sel)[nth].querySelector('canvas.cleo-timeline-' + cls).toDataURL('image/png')",
+        "([sel, cls, nth]) => document.querySelectorAll(sel)[nth]"
+        ".querySelector('canvas.cleo-timeline-' + cls).toDataURL('image/png')",
         [selector, canvas, nth],
     )
     assert url.startswith("data:image/png;base64,"), url[:60]
