@@ -22,7 +22,16 @@ from browser_helpers import (
     poll,
     view_eval,
 )
-from timeline_helpers import TIMELINE, box, canvas_rgba, group_colors, nearest_frame, state
+from timeline_helpers import (
+    TIMELINE,
+    box,
+    canvas_rgba,
+    check_playhead_samples,
+    group_colors,
+    nearest_frame,
+    sample_playback,
+    state,
+)
 
 from cleo_player.video.timeline import color_u8, raster_rgba
 
@@ -159,39 +168,10 @@ def test_drag_scrubs_and_pauses_playback(page: Any) -> None:
 
 
 def test_playhead_shows_the_frame_the_view_shows_while_playing(page: Any) -> None:
-    """Sampled between animation frames while playing (at least 1.5 s and 12 frames drawn):
-    the playhead's frame, the 3D view's frame and the playhead's position always agree."""
-    samples = page.evaluate(
-        """async (sel) => {
-          const el = document.querySelector(sel);
-          const root = el.closest('.cleo-player');
-          const ph = el.querySelector('.cleo-timeline-playhead');
-          window.cleoPlayerModel.set('frame', 0);
-          el.closest('.cleo-player').querySelector('.cleo-play').click();
-          const out = [];
-          const distinct = new Set();
-          const t0 = performance.now();
-          await new Promise((done) => {
-            const id = setInterval(() => {
-              const m = /translateX\\(([-0-9.e]+)px\\)/.exec(ph.style.transform);
-              out.push([Number(el.dataset.frame), Number(root.dataset.frame), m ? Number(m[1]) : null]);
-              distinct.add(Number(el.dataset.frame));
-              const t = performance.now() - t0;
-              if ((distinct.size >= 12 && t > 1500) || t > 15000) { clearInterval(id); done(); }
-            }, 7);
-          });
-          root.querySelector('.cleo-play').click();
-          return out;
-        }""",
-        TL,
-    )
-    width = state(page, ROOT)["width"]
-    frames = [f for f, _, _ in samples]
-    assert len(set(frames)) >= 12, f"playback hardly moved: {sorted(set(frames))}"
-    mismatched = [(f, v) for f, v, _ in samples if f != v]
-    assert not mismatched, f"the playhead and the 3D view showed different frames: {mismatched[:10]}"
-    for f, _, x in samples:
-        assert x == pytest.approx(f / 100 * width, abs=1e-6), (f, x)
+    """Sampled between animation frames while playing: the playhead's frame, the 3D view's
+    frame and the playhead's position always agree."""
+    samples = sample_playback(page, ROOT)
+    check_playhead_samples(samples, state(page, ROOT)["width"], N_FRAMES)
     page.wait_for_selector(f"{ROOT} .cleo-controls[data-playing='false']")
 
 

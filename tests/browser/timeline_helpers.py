@@ -61,3 +61,43 @@ def box(page: Any, selector: str, nth: int = 0) -> dict:
     b = loc.bounding_box()
     assert b is not None
     return b
+
+
+def sample_playback(page: Any, selector: str, min_frames: int = 12, nth: int = 0) -> list[list]:
+    """Play from frame 0 and, between animation frames (every 7 ms, at least 1.5 s and until
+    ``min_frames`` frames were drawn, at most 15 s), record ``[playhead frame, 3D view frame,
+    playhead x]``; then pause."""
+    return view_eval(
+        page,
+        selector,
+        """async (v, minFrames) => {
+          const el = v.timeline.el, root = v.root, ph = el.querySelector('.cleo-timeline-playhead');
+          v.pb.seek(0);
+          v.pb.play();
+          const out = [], distinct = new Set(), t0 = performance.now();
+          await new Promise((done) => {
+            const id = setInterval(() => {
+              const m = /translateX\\(([-0-9.e]+)px\\)/.exec(ph.style.transform);
+              out.push([Number(el.dataset.frame), Number(root.dataset.frame), m ? Number(m[1]) : null]);
+              distinct.add(Number(el.dataset.frame));
+              const t = performance.now() - t0;
+              if ((distinct.size >= minFrames && t > 1500) || t > 15000) { clearInterval(id); done(); }
+            }, 7);
+          });
+          v.pb.pause();
+          return out;
+        }""",
+        min_frames,
+        nth=nth,
+    )
+
+
+def check_playhead_samples(samples: list[list], width: float, n_frames: int, min_frames: int = 12) -> None:
+    """The samples of :func:`sample_playback`: playback moved; the playhead always showed the
+    frame the 3D view showed, at that frame's start on the time axis."""
+    frames = [f for f, _, _ in samples]
+    assert len(set(frames)) >= min_frames, f"playback hardly moved: {sorted(set(frames))}"
+    mismatched = [(f, v) for f, v, _ in samples if f != v]
+    assert not mismatched, f"the playhead and the 3D view showed different frames: {mismatched[:10]}"
+    bad = [(f, x) for f, _, x in samples if x is None or abs(x - f / n_frames * width) > 1e-6]
+    assert not bad, f"playhead not at its frame's time: {bad[:10]}"
