@@ -126,6 +126,7 @@ export class Timeline {
     this.raster.put(this.rasterContext(), c0, c1);
     this.drawTraces();
     this.drawMarks();
+    this.drawLabels(); // the device rows' ranges may have grown
     this.appends++;
     this.requestPlayhead();
   }
