@@ -47,6 +47,23 @@ _STOP = """() => {
     return out;
 }"""
 
+# the playhead alone: animation frames in which only the playhead moves (the 3D view idle), or
+# nothing happens; the difference in the renderer's main-thread time is the playhead's cost
+_PLAYHEAD_LOOP = """async ([move, frames]) => {
+    const v = [...window.__cleoPlayers][0], t = v.timeline;
+    window.cleoPlayerModel.set('timeline', true);
+    v.pb.pause();
+    const start = v.pb.frame;
+    const t0 = performance.now();
+    for (let i = 0; i < frames; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (move) { v.pb.frame = (start + i + 1) % v.pb.nFrames; t.placePlayhead(); }
+    }
+    const ms = performance.now() - t0;
+    v.pb.seek(start);
+    return ms / frames;
+}"""
+
 _REDRAW = """() => {
     const t = [...window.__cleoPlayers][0].timeline;
     window.cleoPlayerModel.set('timeline', true);
@@ -114,6 +131,7 @@ def frame_time(rounds: int, seconds: float) -> None:
                     f"   at {speed:g}x, {label}: {m_on:.1f} ms with the timeline, {m_off:.1f} ms without -> "
                     f"ratio {m_on / m_off:.3f}   [on: {_fmt(d[True])}; off: {_fmt(d[False])}]"
                 )
+        _playhead_cost(page, cdp, rounds)
         full, zoomed, w, h = page.evaluate(_REDRAW)
         print(
             f"\n3. Raster redraw ({w}x{h} px): every spike {full:.1f} ms; zoomed to 100 of 1000 frames {zoomed:.1f} ms"
@@ -135,6 +153,22 @@ def _window(page: Any, cdp: Any, timeline: bool, speed: float, seconds: float) -
     r1, t1 = page.evaluate(_STOP)
     frames = max(r1 - r0, 1)
     return (t1 - t0) / frames, (task1 - task0) * 1000 / frames
+
+
+def _playhead_cost(page: Any, cdp: Any, rounds: int, frames: int = 120) -> None:
+    """Main-thread time per animation frame with only the playhead moving, minus idle frames."""
+    cost = []
+    for _ in range(rounds):
+        per = {}
+        for move in (True, False):
+            task0 = _task_seconds(cdp)
+            page.evaluate(_PLAYHEAD_LOOP, [move, frames])
+            per[move] = (_task_seconds(cdp) - task0) * 1000 / frames
+        cost.append(per[True] - per[False])
+    print(
+        f"   the playhead alone (3D view idle): {statistics.median(cost):.3f} ms of main-thread time per frame "
+        f"[{', '.join(f'{x:.3f}' for x in cost)}]"
+    )
 
 
 def _fmt(values: list[float]) -> str:

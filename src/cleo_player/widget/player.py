@@ -2,8 +2,9 @@
 
 The recording crosses to the browser once (``_meta`` JSON + ``_data`` binary buffers, see
 :mod:`cleo_player.payload`); playback then runs in JavaScript. Every public trait (``frame``,
-``playing``, ``speed``, ``loop``, ``decay``, ``height``) is synced both ways, so Python can drive
-the player and observe it.
+``playing``, ``speed``, ``loop``, ``decay``, ``height``, ``timeline``, ``timeline_height``) is
+synced both ways, so Python can drive the player and observe it. Custom traces for the timeline
+(:meth:`Player.add_trace`) travel apart from the recording (``_traces`` + ``_trace_data``).
 """
 
 from __future__ import annotations
