@@ -12,6 +12,7 @@
 import { niceTicks } from "./axes";
 import { type SceneData, frameAt } from "./data";
 import type { Playback } from "./playback";
+import { frameColumns } from "./timeline_layout";
 import { RasterBitmap } from "./timeline_raster";
 import { type TraceRow, cssRgb, decodeTraces, traceRows } from "./timeline_traces";
 import type { PlayerModel } from "./types";
@@ -338,9 +339,9 @@ export class Timeline {
     const [v0, v1] = this.range();
     ctx.fillStyle = "#ffffff";
     for (let k = frameAt(data, v0); k <= frameAt(data, v1); k++) {
-      const x0 = Math.floor(((data.frame_start_ms[k] - v0) / (v1 - v0)) * c.width);
       const tb = k + 1 < n ? data.frame_start_ms[k + 1] : data.meta.t_end_ms;
-      const x1 = Math.max(Math.floor(((tb - v0) / (v1 - v0)) * c.width), x0 + 1);
+      const [x0, x1] = frameColumns(data.frame_start_ms[k], tb, v0, v1, c.width);
+      if (x1 <= x0) continue;
       for (let s = data.spike_ptr[k]; s < data.spike_ptr[k + 1]; s++) {
         const nrn = data.spike_idx[s];
         if (!marked[nrn]) continue;
@@ -359,8 +360,9 @@ export class Timeline {
     });
   }
 
-  /** Move the playhead to the frame shown (O(1): one transform). */
-  private placePlayhead(): void {
+  /** Move the playhead to the frame shown (O(1): one transform; called once per animation
+   * frame after a change of frame). */
+  placePlayhead(): void {
     const frame = this.pb.frame;
     this.el.dataset.frame = String(frame);
     if (!this.visible() || this.cssW <= 0 || this.pb.nFrames === 0) {
