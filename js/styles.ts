@@ -1,5 +1,7 @@
 /* Styles for the player (class names are prefixed cleo-), put where each view lives: the
  * document, or the shadow root a host renders widgets in (marimo), once per root. */
+import { TIMELINE_STYLES } from "./timeline_styles";
+
 export const STYLES = `
 .cleo-player { position: relative; width: 100%; min-width: 0; max-width: 100%; box-sizing: border-box; outline: none; font: 13px/1.3 system-ui, sans-serif;
   color: #ddd; background: #111318; border-radius: 4px; overflow: hidden; }
@@ -49,7 +51,7 @@ export const STYLES = `
 .cleo-menu .cleo-item { justify-content: space-between; }
 .cleo-menu .cleo-caption, .cleo-menu .cleo-btn-text { display: inline; }
 .cleo-menu .cleo-btn { justify-content: flex-start; padding: 0 8px; }
-`;
+${TIMELINE_STYLES}`;
 
 const STYLE_ID = "cleo-player-styles";
 /** roots that hold the styles already (a shadow root cannot be searched from the document) */

@@ -141,6 +141,24 @@ export interface SpikeChunkMessage {
   buffers: ["spike_idx"];
 }
 
+/** A custom trace (payload.trace_payload): samples offset .. offset + count - 1 of the
+ * `_trace_data` buffers; min / max over its values. */
+export interface TraceMeta {
+  name: string;
+  unit: string;
+  color: RGB;
+  offset: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+/** `Player._trace_data`: every custom trace's samples, concatenated in `_traces` order. */
+export interface TraceBuffers {
+  t_ms: DataView; // float64, sample times, ms
+  values: DataView; // float64
+}
+
 // --- scene extras: pythreejs objects described by ../src/cleo_player/extras.py ---------------
 export interface PrimitiveGeometryDesc {
   kind: "SphereGeometry" | "BoxGeometry" | "CylinderGeometry" | "ConeGeometry" | "PlaneGeometry";
@@ -242,11 +260,15 @@ export interface PlayerTraits {
   height: number;
   _epoch: number; // Python's seeks and pauses, counted
   _ack: number; // the last _epoch the views applied (frames sent before it are stale)
+  timeline: boolean;
+  timeline_height: number | null; // CSS px; null: a third of height
   _meta: SceneMeta;
   _uid: string;
   _data: Buffers;
   _extras: ExtraDesc[];
   _extras_data: ExtrasData;
+  _traces: TraceMeta[];
+  _trace_data: TraceBuffers;
 }
 
 export type PlayerModel = AnyModel<PlayerTraits>;

@@ -13,6 +13,7 @@ import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
 import { capture, download, fileName } from "./screenshot";
 import { StaticLayer } from "./static_layer";
+import { Timeline } from "./timeline";
 import type { PlayerModel } from "./types";
 
 const FOV = 30;
@@ -25,6 +26,7 @@ export class PlayerView {
   readonly camera = new THREE.PerspectiveCamera(FOV, 1, 0.1, 1e7);
   readonly scene = new THREE.Scene();
   readonly bar: ControlBar;
+  readonly timeline: Timeline; // raster and traces under the 3D view, on the same clock
   private content = new THREE.Group();
   private objects: SceneObjects | null = null;
   /** draws the frames: the static part once while the camera is still, then only what changes */
@@ -76,7 +78,8 @@ export class PlayerView {
       fullscreen: () => this.toggleFullscreen(),
       screenshot: () => this.saveScreenshot(),
     });
-    this.root.append(this.stage, this.bar.el);
+    this.timeline = new Timeline(model, pb);
+    this.root.append(this.stage, this.timeline.el, this.bar.el);
     el.append(this.root);
     this.overlay.addEventListener("click", () => this.gl.restore());
 
@@ -128,6 +131,7 @@ export class PlayerView {
     this.camera.far = this.radius * 100;
     this.camera.updateProjectionMatrix();
     this.legend.show(meta);
+    this.timeline.build();
     this.showMessage(meta.message);
     if (first || !this.userMoved) this.fit();
     else this.requestRender();
@@ -136,6 +140,7 @@ export class PlayerView {
   /** New frames were appended to the same scene (live run). */
   dataAppended(): void {
     if (this.objects) this.objects.data = this.pb.data;
+    this.timeline.dataAppended();
     this.showMessage(this.pb.data.meta.message);
     this.requestRender();
   }
@@ -228,7 +233,7 @@ export class PlayerView {
     // the canvas is 100% wide in CSS, so it follows its container instead of sizing it;
     // before the first layout the width is 0 and the ResizeObserver calls again
     const width = Math.max(this.stage.clientWidth, 1);
-    const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight, 100) : this.model.get("height");
+    const height = full ? Math.max(window.innerHeight - this.bar.el.offsetHeight - this.timeline.el.offsetHeight, 100) : this.model.get("height");
     this.stage.style.height = `${height}px`;
     this.renderer.setSize(width, height, false);
     this.renderer.domElement.style.height = `${height}px`;
@@ -280,6 +285,7 @@ export class PlayerView {
     document.removeEventListener("fullscreenchange", this.resize);
     if (this.pending !== null) cancelAnimationFrame(this.pending);
     this.bar.dispose();
+    this.timeline.dispose();
     this.objects?.dispose();
     this.axes?.dispose();
     this.extras.dispose();

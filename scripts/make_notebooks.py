@@ -192,7 +192,12 @@ print(f"{mon_e.num_spikes} exc and {mon_i.num_spikes} inh spikes")""",
         "md",
         """As in cleo's tutorial we set the light's `max_value_viz`: the irradiance drawn at full
 brightness. Then the player: orbit with the mouse, play/pause with the button or the space bar,
-step with ←/→, scrub with the slider.""",
+step with ←/→, scrub with the slider.
+
+Under the 3D view, the **timeline** shows what cleo's tutorials plot beside their videos, linked
+to the player: every spike as a raster per population (in its colour) and each fibre's
+irradiance, with a playhead at the frame shown. Click it to jump to a time, drag to scrub,
+shift-drag to zoom in (double-click to zoom out).""",
     ),
     (
         "code",
@@ -223,15 +228,16 @@ print(f"{len(list(ani.new_frame_seq()))} frames, {ani._interval:g} ms apart")"""
     (
         "md",
         """The player exports the same pictures straight to a file (`.mp4`, `.gif` or `.webm`; ffmpeg
-comes with `imageio-ffmpeg`, nothing to install). Here we write an mp4 and show it with a link
-to the file, which keeps this notebook small; `HTML(ani.to_html5_video())` embeds it instead, as
-cleo's tutorial does.""",
+comes with `imageio-ffmpeg`, nothing to install); `timeline=True` draws the timeline under the
+scene, its playhead moving with the frames. Here we write an mp4 and show it with a link to the
+file, which keeps this notebook small; `HTML(ani.to_html5_video())` embeds it instead, as cleo's
+tutorial does.""",
     ),
     (
         "code",
         """from IPython.display import Video
 
-player.save("video_visualization.mp4")
+player.save("video_visualization.mp4", timeline=True)
 Video("video_visualization.mp4")""",
     ),
 ]
@@ -275,7 +281,9 @@ player""",
 | play / pause | ▶ button | space |
 | step one frame | ⏴ ⏵ buttons | ← → |
 | first / last frame | ⏮ ⏭ buttons | Home / End |
-| any frame | the scrubber | |
+| any frame | the scrubber, or a click on the timeline | |
+| scrub | drag the scrubber, or drag on the timeline | |
+| zoom the timeline | shift-drag on it, or drag along its time axis; double-click: the whole run | |
 | speed | 1×, 1/10×, 1/100×, 1/1000× of real time | |
 | at the end | loop, once, ping-pong | |
 | camera | drag to orbit, scroll to zoom, right-drag to pan; ⟲ resets | |
@@ -285,6 +293,15 @@ The readout shows the simulated time of the frame and the recording's end, e.g.
 `t = 42.0 / 100.0 ms`. A spiking neuron flashes (brighter, larger) and fades over `decay`
 milliseconds of simulated time (`decay=0` is cleo's one-frame flash); spikes that fall in frames
 skipped at high speed still flash, and seeking shows exactly what playback shows at that frame.""",
+    ),
+    (
+        "md",
+        """## The timeline
+
+Under the 3D view, on the same clock: a spike raster (every spike, neurons grouped by
+population, in their colours), one trace per device (here each fibre's irradiance, in its
+wavelength's colour) and a playhead at the frame the 3D view shows. `player.timeline = False`
+hides it; `player.timeline_height` sets its height in pixels (default: a third of `height`).""",
     ),
     (
         "md",
@@ -349,6 +366,81 @@ readout""",
 ax.plot(rec.frame_t * 1e3, rate_hz, c="xkcd:tomato")
 ax.set(xlabel="t (ms)", ylabel="exc rate (Hz)")
 fig.tight_layout()""",
+    ),
+    (
+        "md",
+        """## Your own traces on the timeline
+
+Rather than a separate plot, draw what you computed on the player's timeline, on its time
+axis: `player.add_trace(name, t, values, unit=None, color=None)` takes times as a brian2
+quantity (or seconds) and one value per time (a brian2 quantity is shown in its unit). The trace
+is saved with the widget state and in `save_html`; `player.remove_trace(name)` takes it off and
+`player.traces` lists them. Scroll up: the excitatory rate is under the raster now.""",
+    ),
+    (
+        "code",
+        """player.add_trace("exc rate", rec.frame_t * b2.second, rate_hz, unit="Hz", color="xkcd:tomato")
+list(player.traces)""",
+    ),
+    (
+        "md",
+        """### A closed-loop example
+
+A processor estimates the population rate from the spikes it samples every millisecond
+(exponentially smoothed) and drives an optic fibre to hold the rate at a target. The light it
+commands is recorded as the fibre's trace; its estimate is the processor's own, so we keep it
+and add it as a custom trace.""",
+    ),
+    (
+        "code",
+        """import cleo
+from cleo.coords import assign_coords_rand_cylinder
+from cleo.light import Light, fiber473nm
+from cleo.opto import chr2_4s
+from cleo.recorders import GroundTruthSpikeRecorder
+
+np.random.seed(3)
+cleo.utilities.set_seed(3)
+n = 200
+ng = b2.NeuronGroup(
+    n,
+    \"\"\"dv/dt = (-(v - E_L) + Rm*I) / tau_m + sigma*sqrt(2/tau_m)*xi : volt
+    I : amp\"\"\",
+    threshold="v > -50*mV",
+    reset="v = -70*mV",
+    namespace={"tau_m": 20 * b2.ms, "Rm": 500 * b2.Mohm, "E_L": -70 * b2.mV, "sigma": 3 * b2.mV},
+    method="euler",
+    name="cortex",
+)
+ng.v = -70 * b2.mV
+assign_coords_rand_cylinder(ng, xyz_start=(0, 0, 0.2), xyz_end=(0, 0, 0.6), radius=0.3)
+loop_sim = cleo.CLSimulator(b2.Network(ng))
+loop_sim.inject(chr2_4s(), ng, Iopto_var_name="I")
+loop_sim.inject(Light(coords=(0, 0, 0.1) * b2.mm, light_model=fiber473nm(), max_value=20 * b2.mwatt / b2.mm2), ng)
+loop_sim.inject(GroundTruthSpikeRecorder(name="spikes"), ng)
+
+target_hz = 60
+estimate_ms, estimate_hz = [], []
+
+
+class RateClamp(cleo.ioproc.LatencyIOProcessor):
+    \"\"\"Light in proportion to how far the smoothed population rate is below the target.\"\"\"
+
+    def process(self, state_dict, t_samp):
+        rate = state_dict["spikes"].sum() / (n * self.sample_period / b2.second)
+        smooth = rate if not estimate_hz else estimate_hz[-1] + 0.2 * (rate - estimate_hz[-1])
+        estimate_ms.append(t_samp / b2.ms)
+        estimate_hz.append(smooth)
+        irradiance = float(np.clip(0.25 * (target_hz - smooth), 0, 20))
+        return {"Light": irradiance * b2.mwatt / b2.mm2}, t_samp + 2 * b2.ms  # 2 ms latency
+
+
+loop_sim.set_io_processor(RateClamp(sample_period=1 * b2.ms))
+loop = Player(loop_sim, colors=["xkcd:tomato"], zlim=(0, 700))
+loop.run(100 * b2.ms, progress=False)
+loop.add_trace("rate estimate", np.array(estimate_ms) * b2.ms, estimate_hz, unit="Hz", color="xkcd:goldenrod")
+print(f"mean estimate over the last 50 ms: {np.mean(estimate_hz[50:]):.0f} Hz (target {target_hz} Hz)")
+loop""",
     ),
     (
         "md",
@@ -447,7 +539,8 @@ player""",
     (
         "md",
         """Now run. Scroll back up while it runs: the scrubber grows, the fibre switches on and off,
-and the neurons answer.""",
+and the neurons answer; the timeline under the 3D view fills in with every spike and the
+fibre's command.""",
     ),
     ("code", "player.run(150 * b2.ms)"),
     (
@@ -634,13 +727,14 @@ paper's supplementary material.""",
         """## Videos
 The matplotlib fallback draws the same scene as `cleo.viz.plot`, frame by frame: `.mp4`,
 `.webm` or `.gif` (ffmpeg from `imageio-ffmpeg`). `slowdown_factor` works as in cleo: 10 means
-100 ms of simulation last a second.""",
+100 ms of simulation last a second; `timeline=True` adds the timeline under the scene (spike
+raster, device and custom traces, and a playhead that moves with the frames).""",
     ),
     (
         "code",
         """from pathlib import Path
 
-player.save("seed_tutorial.mp4", slowdown_factor=10)
+player.save("seed_tutorial.mp4", slowdown_factor=10, timeline=True)
 player.save("seed_tutorial.gif", slowdown_factor=20, dpi=60)
 for name in ("seed_tutorial.mp4", "seed_tutorial.gif"):
     print(name, f"{Path(name).stat().st_size / 1e3:.0f} kB")""",

@@ -14,7 +14,7 @@ PACKAGE = "cleo_player"
 
 # earlier layers never import later ones at load time (a later layer may import any earlier one)
 LAYERS: list[set[str]] = [
-    {"defaults", "recording", "brian_monitors"},  # plain data, and brian2 monitors read as such
+    {"defaults", "recording", "brian_monitors", "traces"},  # plain data, and brian2 monitors read as such
     {"recorder"},  # the cleo device that records
     {"scene", "extras", "scene_file"},  # what to draw, and files holding it
     {"payload", "video"},  # the wire format, the matplotlib renderer

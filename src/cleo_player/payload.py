@@ -33,18 +33,25 @@ included, is in the payload as usual. Messages (``key`` ties them to one payload
 * kernel → browser, one per chunk (:meth:`SpikeStore.chunk_message`): ``{"type": "spike_chunk",
   "key": ..., "chunk": c, "first_frame": a, "stop_frame": b, "buffers": ["spike_idx"]}`` with one
   buffer, ``spike_idx[spike_ptr[a]:spike_ptr[b]]`` encoded as in the payload.
+
+Custom traces (``Player.add_trace``) travel apart, in ``Player._traces`` (one meta dict per
+trace) and ``Player._trace_data`` (``t_ms`` and ``values``, float64, every trace's samples
+concatenated in order; see :func:`trace_payload`), so adding one never resends the recording.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cleo_player.recording import DeviceTrack, FrameSpan
 from cleo_player.scene import LightCloud, Scene
+
+if TYPE_CHECKING:
+    from cleo_player.traces import Trace
 
 WIRE_VERSION = 2
 POINT_PX_PER_PT = 100 / 72  # matplotlib draws at 100 dpi by default: 1 pt = 100/72 px
@@ -357,3 +364,28 @@ def windowed_payload(
     store = SpikeStore(secrets.token_hex(8), chunks, spike_ptr, buffers["spike_idx"], index_bytes)
     window = {"key": store.key, "chunk_frames": chunks.tolist(), "budget_bytes": max(budget_bytes, 4 * largest)}
     return {**meta, "window": window}, {**buffers, "spike_idx": b""}, store
+
+
+def trace_payload(traces: list[Trace]) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+    """Encode custom traces as ``(meta, buffers)``: per trace its name, unit, colour, where its
+    samples sit in the buffers (``offset``, ``count``) and its value range; the buffers
+    ``t_ms`` (sample times, ms) and ``values``, float64. Values are finite (checked by
+    :func:`cleo_player.traces.make_trace`).
+    """
+    meta, offset = [], 0
+    for tr in traces:
+        meta.append(
+            {
+                "name": tr.name,
+                "unit": tr.unit,
+                "color": list(tr.color),
+                "offset": offset,
+                "count": len(tr.t),
+                "min": float(tr.values.min()),
+                "max": float(tr.values.max()),
+            }
+        )
+        offset += len(tr.t)
+    t_ms = np.concatenate([tr.t * 1e3 for tr in traces]) if traces else np.zeros(0)
+    values = np.concatenate([tr.values for tr in traces]) if traces else np.zeros(0)
+    return meta, {"t_ms": t_ms.astype(np.float64).tobytes(), "values": values.astype(np.float64).tobytes()}

@@ -336,7 +336,8 @@ def test_fullscreen(nb: LabNotebook) -> None:
 
     _w1, h1 = poll(grown, 5, what="the canvas to fill the screen")
     bar_h = page.locator(f"{SEED} .cleo-controls").bounding_box()["height"]
-    assert h1 == vh - round(bar_h), (h1, vh, bar_h)
+    timeline_h = page.locator(f"{SEED} .cleo-timeline").bounding_box()["height"]  # shown under the view
+    assert h1 == vh - round(bar_h) - round(timeline_h), (h1, vh, bar_h, timeline_h)
     stats = pixel_stats(canvas_rgb(page, SEED))
     page.screenshot(path=str(nb.shots / f"{nb.prefix}-4-fullscreen.png"))
     assert_draws_network(stats, "fullscreen")

@@ -268,7 +268,7 @@ def test_out_of_sight_gives_the_context_back_keeping_a_picture(nb: LabNotebook) 
     try:
         _scroll_keep_out_of_sight(page)
         page.wait_for_selector(f"{KEEP} img.cleo-snapshot", state="attached")
-        assert page.locator(f"{KEEP} canvas").count() == 0
+        assert page.locator(f"{KEEP} canvas.cleo-canvas").count() == 0  # the WebGL one (the timeline keeps its own)
         assert page.evaluate("() => window.__keepGl.isContextLost()"), "the view out of sight kept its context"
         snap = page.locator(f"{KEEP} img.cleo-snapshot").get_attribute("src")
         assert changed_pixels(before, data_url_rgb(snap), threshold=0) == 0, "the snapshot is not the last picture"

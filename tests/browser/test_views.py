@@ -37,7 +37,7 @@ N_FRAMES = 100
 @pytest.fixture(scope="module", autouse=True)
 def tall_page(nb: LabNotebook) -> Iterator[None]:
     page = nb.page
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": 1700})
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 2100})  # both views, with their timelines
     for nth in (0, 1):
         page.locator(f"{VIEW} .cleo-player[data-frame]").nth(nth).wait_for(state="attached")
     yield

@@ -7,6 +7,9 @@
   ``to_html5_video`` / ``to_jshtml`` are fast too.
 * :func:`to_html5_video` / :func:`save`: the same pictures, drawn once per frame on an Agg
   canvas and piped as raw RGBA straight into the ffmpeg of ``imageio-ffmpeg``.
+
+Each takes ``timeline=True`` to draw the Player's timeline (raster, device and custom
+``traces``, playhead) under the scene (:mod:`cleo_player.video.timeline`).
 """
 
 from __future__ import annotations
@@ -28,9 +31,14 @@ from cleo_player.defaults import SLOWDOWN_FACTOR
 from cleo_player.scene import Scene
 from cleo_player.video.ffmpeg import FORMATS, MAX_GIF_FPS, FFmpegPipe, ffmpeg_exe, matplotlib_ffmpeg
 from cleo_player.video.frames import PYPLOT_ONLY_FIGARGS, FrameArtist, SceneFrames
+from cleo_player.video.timeline import TIMELINE_SHARE, TimelineArtist, TimelineRenderer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from matplotlib.figure import Figure
+
+    from cleo_player.traces import Trace
 
 _log = logging.getLogger(__name__)
 
@@ -50,15 +58,15 @@ class SceneAnimation(FuncAnimation):
     not found, the one from ``imageio-ffmpeg`` is used for the call.
     """
 
-    def __init__(self, fig: Figure, frames: SceneFrames, interval: float, **kwargs: Any) -> None:
+    def __init__(self, fig: Figure, frames: SceneFrames, interval: float, artist: Any = None, **kwargs: Any) -> None:
         self.fig = fig
         self.scene_frames = frames
-        self.frame_artist = FrameArtist(frames, reuse_last=True)
+        self.frame_artist = artist if artist is not None else FrameArtist(frames, reuse_last=True)
         fig.add_artist(self.frame_artist)
         kwargs.setdefault("blit", False)
         super().__init__(fig, self._update, frames=range(frames.n_frames), interval=interval, **kwargs)
 
-    def _update(self, k: int) -> list[FrameArtist]:
+    def _update(self, k: int) -> list[Any]:
         self.frame_artist.frame = k
         return [self.frame_artist]
 
@@ -76,9 +84,18 @@ class SceneAnimation(FuncAnimation):
             return super().to_html5_video(embed_limit)
 
 
-def to_animation(scene: Scene, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any) -> SceneAnimation:
+def to_animation(
+    scene: Scene,
+    slowdown_factor: float = SLOWDOWN_FACTOR,
+    *,
+    timeline: bool = False,
+    traces: Sequence[Trace] = (),
+    **figargs: Any,
+) -> SceneAnimation:
     """A cleo-compatible ``FuncAnimation`` of ``scene`` (one frame per recorded frame,
     ``interval = dt · slowdown_factor``). ``figargs`` go to ``plt.figure`` (e.g. ``figsize``).
+    With ``timeline``, the figure is a third taller and shows the timeline (with ``traces``)
+    under the scene.
 
     The 3D axes the frames are drawn from are ``ani.scene_frames.ax``; changing them (e.g.
     ``view_init``) before saving changes the video.
@@ -89,7 +106,11 @@ def to_animation(scene: Scene, slowdown_factor: float = SLOWDOWN_FACTOR, **figar
     interval = interval_ms(scene, slowdown_factor)
     fig = plt.figure(**figargs)
     frames = SceneFrames(scene, **_figure_kwargs(figargs, fig))
-    return SceneAnimation(fig, frames, interval)
+    if not timeline:
+        return SceneAnimation(fig, frames, interval)
+    width, height = fig.get_size_inches()  # the scene keeps the size asked for; the timeline adds
+    fig.set_size_inches(width, height * (1 + TIMELINE_SHARE))
+    return SceneAnimation(fig, frames, interval, artist=TimelineArtist(frames, traces))
 
 
 def interval_ms(scene: Scene, slowdown_factor: float) -> float:
@@ -142,10 +163,20 @@ class FrameRenderer:
         return np.asarray(self.draw(k)).copy()
 
 
-def render_frame(scene: Scene, k: int, **figargs: Any) -> np.ndarray:
+def render_frame(
+    scene: Scene, k: int, *, timeline: bool = False, traces: Sequence[Trace] = (), **figargs: Any
+) -> np.ndarray:
     """One frame as an (height, width, 4) RGBA array, e.g. to save as a PNG."""
     _check_frames(scene)
-    return FrameRenderer(scene, **figargs).frame(k)
+    return _renderer(scene, None, timeline, traces, figargs).frame(k)
+
+
+def _renderer(
+    scene: Scene, dpi: float | None, timeline: bool, traces: Sequence[Trace], figargs: dict
+) -> FrameRenderer | TimelineRenderer:
+    if timeline:
+        return TimelineRenderer(scene, traces, dpi=dpi, **figargs)
+    return FrameRenderer(scene, dpi=dpi, **figargs)
 
 
 def still_png(scene: Scene, k: int = 0, *, width: int = 480, height: int = 360, colors: int = 128) -> bytes:
@@ -170,6 +201,8 @@ def to_html5_video(
     *,
     embed_limit: float | None = None,
     progress: bool | None = None,
+    timeline: bool = False,
+    traces: Sequence[Trace] = (),
     **figargs: Any,
 ) -> str:
     """An HTML5 ``<video>`` tag with the h264 mp4 inlined (base64), like
@@ -180,7 +213,9 @@ def to_html5_video(
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "video.mp4")
-        width, height = _write_video(scene, path, slowdown_factor, progress=progress, **figargs)
+        width, height = _write_video(
+            scene, path, slowdown_factor, progress=progress, timeline=timeline, traces=traces, **figargs
+        )
         width, height = width + width % 2, height + height % 2  # padded to even, for yuv420p
         data = path.read_bytes()
     vid64 = base64.encodebytes(data)
@@ -206,16 +241,21 @@ def save(
     fps: float | None = None,
     dpi: float | None = None,
     progress: bool | None = None,
+    timeline: bool = False,
+    traces: Sequence[Trace] = (),
     **figargs: Any,
 ) -> Path:
     """Write ``scene`` as ``.mp4`` (h264), ``.webm`` (VP9) or ``.gif``.
 
     ``fps`` defaults to ``1 / (dt · slowdown_factor)`` (cleo's speed); ``dpi`` and ``figargs``
     (e.g. ``figsize``) set the picture size; ``progress`` shows a progress bar (default: from
-    50 frames on). ffmpeg comes from ``imageio-ffmpeg``.
+    50 frames on); ``timeline`` adds the timeline (with ``traces``) under the scene. ffmpeg
+    comes from ``imageio-ffmpeg``.
     """
     path = Path(path)
-    _write_video(scene, path, slowdown_factor, fps=fps, dpi=dpi, progress=progress, **figargs)
+    _write_video(
+        scene, path, slowdown_factor, fps=fps, dpi=dpi, progress=progress, timeline=timeline, traces=traces, **figargs
+    )
     return path
 
 
@@ -227,6 +267,8 @@ def _write_video(
     fps: float | None = None,
     dpi: float | None = None,
     progress: bool | None = None,
+    timeline: bool = False,
+    traces: Sequence[Trace] = (),
     **figargs: Any,
 ) -> tuple[int, int]:
     """Render every frame into ``path`` through ffmpeg; returns the frame size in pixels."""
@@ -252,7 +294,7 @@ def _write_video(
         fps = MAX_GIF_FPS
     codec, out_args = FORMATS[ext]
     exe = ffmpeg_exe()
-    renderer = FrameRenderer(scene, dpi=dpi, **figargs)
+    renderer = _renderer(scene, dpi, timeline, traces, figargs)
     n = renderer.frames.n_frames
     width, height = renderer.size
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
+import numpy as np
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -111,10 +112,10 @@ class FFmpegPipe:
         self._stdin = cast("IO[bytes]", self.proc.stdin)  # a pipe: never None
         return self
 
-    def write(self, frame: bytes | memoryview) -> None:
+    def write(self, frame: bytes | memoryview | np.ndarray) -> None:
         """Encode one frame (raw RGBA, ``size`` pixels)."""
         try:
-            self._stdin.write(frame)
+            self._stdin.write(frame.tobytes() if isinstance(frame, np.ndarray) else frame)
         except BrokenPipeError:
             self._fail("stopped")
 

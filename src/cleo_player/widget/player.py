@@ -2,8 +2,9 @@
 
 The recording crosses to the browser once (``_meta`` JSON + ``_data`` binary buffers, see
 :mod:`cleo_player.payload`); playback then runs in JavaScript. Every public trait (``frame``,
-``playing``, ``speed``, ``loop``, ``decay``, ``height``) is synced both ways, so Python can drive
-the player and observe it.
+``playing``, ``speed``, ``loop``, ``decay``, ``height``, ``timeline``, ``timeline_height``) is
+synced both ways, so Python can drive the player and observe it. Custom traces for the timeline
+(:meth:`Player.add_trace`) travel apart from the recording (``_traces`` + ``_trace_data``).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from cleo_player.defaults import (
     WINDOW_THRESHOLD,
 )
 from cleo_player.extras import Extras, wire
-from cleo_player.payload import SpikeStore, append_message, scene_payload, windowed_payload
+from cleo_player.payload import SpikeStore, append_message, scene_payload, trace_payload, windowed_payload
 from cleo_player.recording import Recording
 from cleo_player.scene import Scene, validate_plotargs
+from cleo_player.traces import Trace, make_trace, trace_color
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
 from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
 from cleo_player.widget.live import LiveStream
@@ -50,6 +52,7 @@ from cleo_player.widget.source import (
     scene_for,
 )
 
+MIN_TIMELINE_HEIGHT = 40  # px: room for the time axis and a few rows of raster
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
 PREVIEW_SIZE = (480, 360)
 """Pixels of the static PNG preview in the Player's output (where widgets are not shown)."""
@@ -160,6 +163,13 @@ class Player(anywidget.AnyWidget):
     _extras: traitlets.List[Any] = traitlets.List().tag(sync=True)
     """Scene extras (pythreejs objects, see :meth:`add`) as JSON; arrays in ``_extras_data``."""
     _extras_data = traitlets.Dict().tag(sync=True)
+    timeline = traitlets.Bool(default_value=True).tag(sync=True)
+    """Show the timeline under the 3D view: spike raster, device and custom traces, playhead."""
+    timeline_height = traitlets.Int(None, allow_none=True).tag(sync=True)
+    """Height of the timeline in pixels; None: a third of ``height``."""
+    _traces: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
+    """Custom traces (:meth:`add_trace`): meta per trace; samples in ``_trace_data``."""
+    _trace_data = traitlets.Dict().tag(sync=True)
 
     window_threshold: int = WINDOW_THRESHOLD
     """Bytes of spike data above which the browser holds only a window of frames around the
@@ -177,6 +187,8 @@ class Player(anywidget.AnyWidget):
         loop: str | None = None,
         decay: Quantity | None = None,
         height: int | None = None,
+        timeline: bool = True,
+        timeline_height: int | None = None,
         neuron_groups: list[NeuronGroup] | None = None,
         **plotargs: Any,
     ) -> None:
@@ -194,6 +206,7 @@ class Player(anywidget.AnyWidget):
         self._awaited: set[str] = set()
         self._preview: tuple[tuple, bytes] | None = None
         self._spike_store: SpikeStore | None = None
+        self._custom_traces: dict[str, Trace] = {}
         self._live_bytes = 0
         recorder = recorder_for(source, neuron_groups, self._plotargs.get("colors"))
         saved = recorder.view if isinstance(recorder, SavedSceneSource) else {}
@@ -214,6 +227,8 @@ class Player(anywidget.AnyWidget):
             speed=saved.get("speed", SPEED) if speed is None else speed,
             loop=saved.get("loop", LOOP) if loop is None else loop,
             height=saved.get("height", HEIGHT) if height is None else height,
+            timeline=timeline,
+            timeline_height=timeline_height,
             **instance_traits(PLAYER_BUNDLE),
         )
         self.on_msg(self._on_front_end_msg)
@@ -368,6 +383,18 @@ class Player(anywidget.AnyWidget):
             self.send_state("frame")  # no change to traitlets, maybe one to the view
             self._epoch += 1
         return value
+
+    @traitlets.validate("timeline_height")
+    def _valid_timeline_height(self, proposal: dict) -> int | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < MIN_TIMELINE_HEIGHT:
+            raise InvalidSettingError(
+                f"timeline_height must be a number of pixels >= {MIN_TIMELINE_HEIGHT}, or None (a third of "
+                f"height), got {value!r}."
+            )
+        return int(value)
 
     @property
     def time(self) -> Quantity:
@@ -527,6 +554,41 @@ class Player(anywidget.AnyWidget):
             self._extras_data = data
         self.scene.extras = descriptions
 
+    # --- timeline: custom traces ----------------------------------------------------------
+    def add_trace(self, name: str, t: Any, values: Any, unit: Any = None, color: Any = None) -> None:
+        """Draw a signal you computed on the timeline, on the recording's time axis: e.g. a
+        closed-loop processor's estimate, or a population rate.
+
+        ``t``: sample times, a brian2 time array (``t_ms * b2.ms``) or seconds; ``values``: one
+        number per time (a brian2 quantity is shown in ``unit``, else in its best unit);
+        ``unit``: a label (``"Hz"``) or a brian2 unit; ``color``: any matplotlib colour. A trace
+        of the same name is replaced. Saved with the widget state and in :meth:`save_html`;
+        the videos draw it with ``timeline=True``.
+        """
+        old = self._custom_traces.get(name) if isinstance(name, str) else None
+        k = list(self._custom_traces).index(name) if old is not None else len(self._custom_traces)
+        trace = make_trace(name, t, values, unit, color, default_color=trace_color(k))
+        self._custom_traces[trace.name] = trace
+        self._send_traces()
+
+    def remove_trace(self, name: str) -> None:
+        """Take the custom trace ``name`` off the timeline."""
+        if name not in self._custom_traces:
+            raise ValueError(f"No trace named {name!r}; traces: {list(self._custom_traces)}.")
+        del self._custom_traces[name]
+        self._send_traces()
+
+    @property
+    def traces(self) -> dict[str, Trace]:
+        """The custom traces by name, in the order they were added (a copy)."""
+        return dict(self._custom_traces)
+
+    def _send_traces(self) -> None:
+        meta, buffers = trace_payload(list(self._custom_traces.values()))
+        with self.hold_sync():
+            self._traces = meta
+            self._trace_data = buffers
+
     # --- views ----------------------------------------------------------------------------
     @property
     def controls(self) -> PlayerControls:
@@ -586,34 +648,68 @@ class Player(anywidget.AnyWidget):
             state["_meta"] = {**state["_meta"], "message": "Nothing was recorded when this file was saved."}
         return state
 
-    def to_animation(self, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any) -> Any:
-        """The matplotlib fallback: a cleo-compatible ``FuncAnimation`` of this scene."""
+    def to_animation(self, slowdown_factor: float = SLOWDOWN_FACTOR, *, timeline: bool = False, **figargs: Any) -> Any:
+        """The matplotlib fallback: a cleo-compatible ``FuncAnimation`` of this scene; with
+        ``timeline=True`` the timeline (raster, device and custom traces, playhead) under it.
+        """
         from cleo_player import video
 
-        return video.to_animation(self.scene, slowdown_factor=slowdown_factor, **figargs)
+        return video.to_animation(
+            self.scene,
+            slowdown_factor=slowdown_factor,
+            timeline=timeline,
+            traces=self._video_traces(timeline),
+            **figargs,
+        )
 
-    def to_html5_video(self, slowdown_factor: float = SLOWDOWN_FACTOR, **figargs: Any) -> str:
-        """An HTML5 ``<video>`` tag (base64 mp4) of the matplotlib fallback."""
+    def to_html5_video(
+        self, slowdown_factor: float = SLOWDOWN_FACTOR, *, timeline: bool = False, **figargs: Any
+    ) -> str:
+        """An HTML5 ``<video>`` tag (base64 mp4) of the matplotlib fallback (``timeline=True``:
+        with the timeline under the scene).
+        """
         from cleo_player import video
 
-        return video.to_html5_video(self.scene, slowdown_factor=slowdown_factor, **figargs)
+        return video.to_html5_video(
+            self.scene,
+            slowdown_factor=slowdown_factor,
+            timeline=timeline,
+            traces=self._video_traces(timeline),
+            **figargs,
+        )
 
-    def save(self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, **kwargs: Any) -> Path:
+    def save(
+        self, path: str | Path, slowdown_factor: float = SLOWDOWN_FACTOR, *, timeline: bool = False, **kwargs: Any
+    ) -> Path:
         """Export to ``.npz`` (a player file: the recording and the whole scene, replayed by
         ``Player(path)`` without cleo), to ``.mp4``, ``.gif`` or ``.webm`` (matplotlib fallback,
-        ffmpeg from imageio-ffmpeg), or to ``.html`` (the interactive player, see :meth:`save_html`).
+        ffmpeg from imageio-ffmpeg; ``timeline=True`` draws the timeline under the scene), or to
+        ``.html`` (the interactive player, see :meth:`save_html`).
         """
         path = Path(path)
         if path.suffix.lower() == ".npz":
-            if kwargs:
-                raise TypeError(f"A player file takes no export options, got {', '.join(kwargs)}.")
+            if kwargs or timeline:
+                options = [*kwargs, *(["timeline"] if timeline else [])]
+                raise TypeError(f"A player file takes no export options, got {', '.join(options)}.")
             view = {"speed": self.speed, "loop": self.loop, "decay": self.decay, "height": self.height}
             return scene_file.save(path, self.scene, view=view)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
         from cleo_player import video
 
-        return video.save(self.scene, path, slowdown_factor=slowdown_factor, **kwargs)
+        return video.save(
+            self.scene,
+            path,
+            slowdown_factor=slowdown_factor,
+            timeline=timeline,
+            traces=self._video_traces(timeline),
+            **kwargs,
+        )
+
+    def _video_traces(self, timeline: bool) -> tuple[Trace, ...]:
+        if not isinstance(timeline, bool):
+            raise TypeError(f"timeline must be True or False, got {timeline!r}.")
+        return tuple(self._custom_traces.values())
 
     def __repr__(self) -> str:
         rec = self.recording
