@@ -286,11 +286,18 @@ def test_standalone_page_fills_the_window(new_page: Any, tmp_path: Path, artifac
         root = player(page, sel).bounding_box()
         canvas = page.locator(f"{sel} canvas.cleo-canvas").bounding_box()
         size = page.locator(f"{sel} canvas.cleo-canvas").evaluate("c => [c.width, c.height]")
+        timeline = page.locator(f"{sel} .cleo-timeline").bounding_box()
+        bar = page.locator(f"{sel} .cleo-controls").bounding_box()
         ok = (
             root is not None
+            and canvas is not None
+            and timeline is not None
+            and bar is not None
             and abs(root["y"] + root["height"] - (height - 16)) < 2  # down to the page's bottom padding
             and abs(root["width"] - (width - 32)) < 2
-            and canvas["height"] > height - 200
+            # the 3D view takes three quarters of the room the bar leaves, the timeline the rest
+            and abs(canvas["height"] + timeline["height"] + bar["height"] - root["height"]) < 3
+            and abs(timeline["height"] - canvas["height"] / 3) < 2
             and size[1] == round(canvas["height"])  # the drawing buffer follows (pixel ratio 1)
         )
         return (root, canvas) if ok else None

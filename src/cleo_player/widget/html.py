@@ -119,14 +119,20 @@ await mod.default.render({{ model, el, signal: controller.signal, experimental: 
 performance.mark("cleo-player:rendered");
 window.cleoPlayerModel = model;
 // the player fills the window below the title and follows its size: the view's height is the
-// window's less what is above it, its control bar (which may wrap) and the page's padding
+// window's less what is above it, its control bar (which may wrap), its timeline (timeline_height,
+// or a third of the view's height) and the page's padding
 const bottom = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
 function fill() {{
   const bar = el.querySelector(".cleo-controls");
-  const height = window.innerHeight - el.getBoundingClientRect().top - (bar ? bar.offsetHeight : 0) - bottom;
+  const free = window.innerHeight - el.getBoundingClientRect().top - (bar ? bar.offsetHeight : 0) - bottom;
+  const fixed = model.get("timeline_height");
+  let height = free;
+  if (model.get("timeline")) height = typeof fixed === "number" && fixed > 0 ? free - fixed : (free * 3) / 4;
   model.set("height", Math.max(Math.floor(height), 120));
 }}
 window.addEventListener("resize", fill);
+model.on("change:timeline", fill);
+model.on("change:timeline_height", fill);
 const bar = el.querySelector(".cleo-controls");
 if (bar) new ResizeObserver(fill).observe(bar);
 fill();
