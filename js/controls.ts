@@ -238,8 +238,10 @@ export class ControlBar {
   };
 
   private outside = (e: Event): void => {
-    const t = e.target as Node | null;
-    if (t && !this.menu.contains(t) && !this.menuBtn.contains(t)) this.closeMenu();
+    // the event's path, not its target: in a shadow root (marimo) a document listener sees the
+    // shadow host as the target, and would close the menu under a click on its own items
+    const path = e.composedPath();
+    if (!path.includes(this.menu) && !path.includes(this.menuBtn)) this.closeMenu();
   };
 
   /** Reflect the playback state in the widgets. */

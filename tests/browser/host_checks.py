@@ -8,12 +8,11 @@ each widget in one), never through ``document.querySelector``, which does not.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+from pathlib import Path
+from typing import Any
 
 from browser_helpers import canvas_rgb, pixel_stats, poll
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 # The player's own colours (js/styles.ts), fixed whatever the host's theme.
 BUTTON_BG = "rgb(42, 47, 58)"
@@ -118,9 +117,16 @@ def assert_plays(page: Any, sel: str, what: str) -> None:
 
 def assert_keys_step(page: Any, sel: str, what: str) -> None:
     """After a click on the canvas: Home, →, →, ←, End step the player; space plays / pauses."""
-    box = page.locator(f"{sel} canvas.cleo-canvas").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 10)
-    poll(lambda: focus_ring(page, sel), 5, what=f"{what}: a click on the canvas to focus the player")
+    canvas = page.locator(f"{sel} canvas.cleo-canvas").first
+    box = canvas.bounding_box()
+    # (scrolled into view first: a host may show a tall output in a scrolling box, as marimo does)
+    canvas.click(position={"x": box["width"] / 2, "y": 10})
+    try:
+        poll(lambda: focus_ring(page, sel), 5, what=f"{what}: a click on the canvas to focus the player")
+    except AssertionError:
+        shots = Path(os.environ.get("CLEO_BROWSER_ARTIFACTS", Path(__file__).parent / "artifacts"))
+        page.screenshot(path=str(shots / f"focus-failed-{what.replace(' ', '-')}.png"))
+        raise
     steps = [("Home", 0), ("ArrowRight", 1), ("ArrowRight", 2), ("ArrowLeft", 1), ("End", None), ("Home", 0)]
     for key, frame in steps:
         page.keyboard.press(key)

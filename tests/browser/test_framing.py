@@ -98,13 +98,15 @@ def inside(g: Any) -> bool:
     )
 
 
-def wait_framed(page: Any, width: int, height: int, what: str) -> None:
+def wait_framed(page: Any, width: int, height: int | None, what: str) -> None:
     """Until the canvas has the size and the view has been refitted to it (the refit follows
-    the layout in a ResizeObserver callback)."""
+    the layout in a ResizeObserver callback); ``height`` None: the height the page gave the
+    player's model (it fills the window, less the timeline and the bar)."""
 
     def refitted() -> bool:
         g = geometry(page)
-        return g.width == width and g.height == height and inside(g)
+        want = page.evaluate("() => window.cleoPlayerModel.get('height')") if height is None else height
+        return g.width == width and g.height == want and inside(g)
 
     poll(refitted, 10, what=what)
 
@@ -127,7 +129,7 @@ def test_view_refits_until_the_user_moves_it(pages, new_page, artifacts_dir):
     wide = geometry(page)
     # a narrower window (e.g. a sidebar opening): the box is refitted for the new aspect
     page.set_viewport_size({"width": 480 + 32, "height": 760})
-    wait_framed(page, 480, 480, "the view to refit the narrower window")
+    wait_framed(page, 480, None, "the view to refit the narrower window")
     narrow = assert_framed(page, "after narrowing the window")
     assert narrow.distance > wide.distance * 1.2  # moved back to fit the narrower canvas
     # a new height from Python (here the page's model): refitted too

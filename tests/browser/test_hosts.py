@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_helpers import NOTEBOOK, VIEWPORT, LabNotebook, PageLog, poll, wait_for_render
+from browser_helpers import NOTEBOOK, VIEWPORT, LabNotebook, PageLog, bar_control, poll, wait_for_render
 from host_checks import (
     PLAYER_BG,
     assert_keys_step,
@@ -226,7 +226,7 @@ def test_marimo(chromium: Any, tmp_path_factory: pytest.TempPathFactory, artifac
             host_checks(page, sel, "marimo", artifacts_dir, "marimo")
             page.screenshot(path=str(artifacts_dir / "host-marimo-page.png"))
             # fullscreen fills the screen (the document sees the shadow host as fullscreen)
-            page.locator(".cleo-fullscreen").first.click()
+            bar_control(page, sel, "cleo-fullscreen").click()  # (in the bar's menu when it is narrow)
             vw, vh = page.evaluate("() => [innerWidth, innerHeight]")
 
             def filled() -> Any:
@@ -236,9 +236,10 @@ def test_marimo(chromium: Any, tmp_path_factory: pytest.TempPathFactory, artifac
             poll(filled, 10, what="the player to fill the screen")
             canvas_h = page.locator(".cleo-canvas").first.evaluate("e => e.getBoundingClientRect().height")
             bar_h = page.locator(".cleo-controls").first.bounding_box()["height"]
-            assert abs(canvas_h + bar_h - vh) < 2, (canvas_h, bar_h, vh)
+            timeline_h = page.locator(".cleo-timeline").first.bounding_box()["height"]
+            assert abs(canvas_h + timeline_h + bar_h - vh) < 2, (canvas_h, timeline_h, bar_h, vh)
             page.screenshot(path=str(artifacts_dir / "host-marimo-fullscreen.png"))
-            page.locator(".cleo-fullscreen").first.click()
+            bar_control(page, sel, "cleo-fullscreen").click()
             poll(lambda: page.evaluate("() => document.fullscreenElement === null"), 5, what="leaving fullscreen")
             assert_no_errors(log, (MARIMO_SLOW_MODEL,))
         finally:
