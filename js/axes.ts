@@ -112,6 +112,9 @@ export class AxesBox {
     this.tickLen = span * 0.015;
     const box = new THREE.Box3(new THREE.Vector3(x0, y0, z0), new THREE.Vector3(x1, y1, z1));
     const helper = new THREE.Box3Helper(box, new THREE.Color(0x555555));
+    // as in mplot3d, the axes lie under what is drawn in them: the box and its ticks write no
+    // depth, so a neuron (drawn after them) is never hidden by an edge in front of it
+    (helper.material as THREE.Material).depthWrite = false;
     this.group.add(helper);
     this.disposables.push(helper.geometry, helper.material as THREE.Material);
 
@@ -142,7 +145,7 @@ export class AxesBox {
     this.tickGeom = new THREE.BufferGeometry();
     this.tickGeom.setAttribute("position", this.tickPositions);
     this.tickGeom.setDrawRange(0, 0);
-    const m = new THREE.LineBasicMaterial({ color: 0x888888 });
+    const m = new THREE.LineBasicMaterial({ color: 0x888888, depthWrite: false });
     const ticks = new THREE.LineSegments(this.tickGeom, m);
     ticks.frustumCulled = false;
     this.group.add(ticks, this.labels.build());

@@ -47,6 +47,22 @@ def test_mime_bundle_has_the_widget_and_a_png_preview(player):
     assert red.sum() > 200 and blue.sum() > 50, (red.sum(), blue.sum())
 
 
+def test_a_big_player_has_no_preview_to_wait_for():
+    """Above PREVIEW_MAX_NEURONS the output is the widget and its text alone: drawing the
+    preview would delay the player by seconds."""
+    from cleo_player.recording import GroupData, Recording
+    from cleo_player.widget import player as player_module
+
+    n = player_module.PREVIEW_MAX_NEURONS + 1
+    pos = np.random.default_rng(0).uniform(0, 1e-3, (n, 3))
+    frame_t = np.arange(3) * 1e-3
+    group = GroupData.from_spikes("big", pos, np.array([0, 1]), np.array([0.0, 1e-3]), frame_t, 1e-3)
+    big = Player(Recording(1e-3, frame_t, 3e-3, (group,)))
+    bundle = big._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert WIDGET_VIEW in data and "image/png" not in data
+
+
 def test_preview_shows_the_current_frame(player):
     player.frame = 0
     first = player._repr_mimebundle_()[0]["image/png"]

@@ -300,6 +300,7 @@ def test_thousands_of_groups_draw_each_colour(tmp_path: Any, new_page: Any) -> N
     view_eval(
         page, ROOT,
         """(v) => { const c = v.center; v.camera.up.set(0, 1, 0);
+             v.camera.clearViewOffset();  // (no framing shift: the grid centred)
              v.camera.position.set(c.x, c.y, c.z + 2.3 * v.radius);
              v.gl.orbit.target.copy(c); v.gl.orbit.update(); v.render(); }""",
     )  # fmt: skip

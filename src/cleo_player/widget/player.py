@@ -56,6 +56,9 @@ MIN_TIMELINE_HEIGHT = 40  # px: room for the time axis and a few rows of raster
 NOT_RECORDED = "Nothing recorded yet: run the simulation with player.run(T) (or sim.run(T), then player.refresh())."
 PREVIEW_SIZE = (480, 360)
 """Pixels of the static PNG preview in the Player's output (where widgets are not shown)."""
+PREVIEW_MAX_NEURONS = 20_000
+"""Neurons above which the output carries no PNG preview: matplotlib draws one in about 0.4 s
+per 10,000 neurons, before the player itself reaches the page."""
 SCREENSHOT_TIMEOUT = 10.0
 """Seconds ``screenshot()`` waits for the browser's answer."""
 SCREENSHOT_RESEND = 1.0
@@ -511,8 +514,8 @@ class Player(anywidget.AnyWidget):
         opened before its kernel runs.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
-        if not bundle:
-            return bundle
+        if not bundle or self._meta.get("n_neurons", 0) > PREVIEW_MAX_NEURONS:
+            return bundle  # (drawing the preview would delay the player itself by seconds)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         try:
             png = self._preview_png()
@@ -627,11 +630,11 @@ class Player(anywidget.AnyWidget):
         (:data:`~cleo_player.widget.html.MAX_DATA_BYTES`, 2 GB).
         """
         from cleo_player.widget.html import file_size, write_page
+        from cleo_player.widget.sidebar import default_title
 
         path = Path(path)
         if title is None:
-            rec = self.recording
-            title = f"cleo-player: {', '.join(g.name for g in rec.groups)} ({rec.t_end * 1e3:g} ms)"
+            title = default_title(self.recording)
         size = write_page(path, self.page_state(), bundle_source(), title)
         print(f"Wrote {path} ({file_size(size)}); it plays offline, from file:// too.")  # noqa: T201
         return path

@@ -45,9 +45,18 @@ def current_cell_id() -> str | None:
     return cell if isinstance(cell, str) and cell else None
 
 
+TITLE_GROUPS = 4  # group names a default title lists before "and N more"
+
+
 def default_title(recording: Recording) -> str:
-    """A tab title naming a player by its groups and duration."""
-    groups = ", ".join(g.name for g in recording.groups) or "empty"
+    """A title naming a player by its groups (the first few) and duration."""
+    names = [g.name for g in recording.groups]
+    shown = (
+        names
+        if len(names) <= TITLE_GROUPS
+        else [*names[: TITLE_GROUPS - 1], f"and {len(names) - TITLE_GROUPS + 1} more"]
+    )
+    groups = ", ".join(shown) or "empty"
     return f"cleo-player: {groups} ({recording.t_end * 1e3:g} ms)"
 
 
