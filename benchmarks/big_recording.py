@@ -70,6 +70,7 @@ def timed(label, fn):
 recording = timed("recorder.recording", lambda: rec.recording)
 scene = timed("Scene.build", lambda: Scene.build(recording))
 meta, buffers = timed("scene_payload", lambda: scene_payload(scene))
+spike_bytes = len(buffers["spike_idx"])
 del meta, buffers, scene, recording
 tracemalloc.start()  # once more, untimed (tracing slows allocations down): the allocations' peak
 meta, buffers = scene_payload(Scene.build(rec.recording))
@@ -81,7 +82,9 @@ print(json.dumps({
     "n_spikes": player.recording.n_spikes,
     "n_neurons": player.recording.n_neurons,
     "n_frames": player.recording.n_frames,
-    "spike_bytes": len(player._data["spike_idx"]),
+    "spike_bytes": spike_bytes,
+    "embedded_spike_bytes": len(player._data["spike_idx"]),
+    "window": player._meta["window"],
     "t_sim": t_sim,
     "rss_sim_mb": rss_sim,
     "times": times,
@@ -124,7 +127,14 @@ def main() -> None:
         + ("ok" if r["rss_peak_mb"] < TARGET_RSS_MB else "OVER TARGET")
     )
     print(f"peak of Python-managed allocations while building: {r['traced_peak_mb']:.0f} MB")
-    print(f"spike data sent to the browser: {r['spike_bytes'] / 2**20:.0f} MB")
+    w = r["window"]
+    held = f"{r['embedded_spike_bytes'] / 2**20:.0f} MB"
+    if w:
+        held += (
+            f" (windowed: {len(w['chunk_frames']) - 1} chunks fetched on demand, "
+            f"the browser holding at most {w['budget_bytes'] / 2**20:.0f} MB)"
+        )
+    print(f"spike data: {r['spike_bytes'] / 2**20:.0f} MB; in the widget's state: {held}")
 
 
 if __name__ == "__main__":
