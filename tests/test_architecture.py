@@ -108,3 +108,11 @@ def test_modules_import_only_earlier_layers_when_they_load(module):
 def test_the_checks_can_fail():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _layer("cleo_player.widget.player") > _layer("cleo_player.scene")
+
+
+def test_test_modules_have_distinct_names() -> None:
+    """pytest imports test modules by basename here (no packages): two test_x.py in different
+    folders stop the whole run at collection."""
+    tests = Path(__file__).resolve().parent
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)

@@ -1,7 +1,7 @@
 """Big recordings in windows (payload.windowed_payload, Player's chunk requests): the chunks
 cover every frame once, their spikes are exactly the payload's, the Player answers requests for
 its current data only, and a standalone page still holds every spike. The browser side is in
-tests/browser/test_window.py."""
+tests/browser/test_window_lab.py."""
 
 from __future__ import annotations
 
