@@ -117,7 +117,8 @@ def test_timeline_sits_under_the_view_and_draws_every_spike(page: Any, players: 
     assert stage["y"] + stage["height"] <= b["y"] + 0.5 and b["y"] + b["height"] <= bar["y"] + 0.5
     assert b["width"] == root["width"] and b["x"] == root["x"]
     s = state(page, ROOT)
-    assert s["height"] == 480 // 3 == 160
+    view_height = page.evaluate("() => window.cleoPlayerModel.get('height')")  # (the page fills the window)
+    assert s["height"] == round(view_height / 3)
     page.locator(f"{ROOT} .cleo-player").screenshot(path=str(artifacts_dir / "timeline-1-standalone.png"))
 
     raster = canvas_rgba(page, ROOT, "raster")
