@@ -26,15 +26,9 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from http import HTTPStatus
 from pathlib import Path
 
 import nbformat
@@ -54,6 +48,7 @@ from browser_helpers import (  # noqa: E402
     view_eval,
     watch_frames,
 )
+from servers import jupyter  # noqa: E402
 
 SEL = ".bench-window"
 TARGET_FIRST_S = 2.0
@@ -165,62 +160,6 @@ WINDOW_STATE = """(v) => { const w = v.pb.data.window; const m = v.pb.data.meta;
   roundTrips: [...w.roundTrips] }; }"""
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_lab(base: Path) -> tuple[subprocess.Popen, str]:
-    """A JupyterLab server on a free port serving ``base / 'root'``; its URL."""
-    dirs = {name: base / name for name in ("root", "config", "runtime", "data", "settings", "workspaces", "ipython")}
-    for d in dirs.values():
-        d.mkdir()
-    news = dirs["settings"] / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(dirs["config"]),
-        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-        JUPYTER_DATA_DIR=str(dirs["data"]),
-        JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
-        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
-        IPYTHONDIR=str(dirs["ipython"]),
-    )
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser", "--IdentityProvider.token=",
-        "--ServerApp.password=", "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={dirs['root']}",
-    ]  # fmt: skip
-    log = (base / "lab.log").open("wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:  # noqa: S310 (our server)
-                if r.status == HTTPStatus.OK:
-                    return proc, url
-        except OSError:  # noqa: PERF203 (not up yet: try again)
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"JupyterLab did not start; see {base / 'lab.log'}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID (it shuts its kernels down)."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
 def main() -> None:  # noqa: PLR0915 (one measurement after another, printed as they come)
     """Run the measurements and print them against their targets."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -235,8 +174,9 @@ def main() -> None:  # noqa: PLR0915 (one measurement after another, printed as 
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(CELL.replace("CHUNK_MB", repr(args.chunk_mb)))]
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    proc, url = start_lab(base)
-    try:
+    (base / "root").mkdir()
+    with jupyter("jupyterlab", base / "root", base) as server:  # stopped by PID on the way out
+        url = server.url
         nbformat.write(nb, base / "root" / "big_window.ipynb")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -321,9 +261,7 @@ def main() -> None:  # noqa: PLR0915 (one measurement after another, printed as 
                 + ("ok" if state2["maxBytes"] <= state2["budget"] else "OVER BUDGET")
             )
             browser.close()
-    finally:
-        stop(proc)
-        shutil.rmtree(base, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def print_trace(browser: dict, kernel: list) -> None:
