@@ -81,13 +81,9 @@ export class SpikeCounts {
   }
 }
 
-/** A coordinate as the tooltip shows it: 4 significant digits, no exponent for usual sizes. */
+/** A coordinate as the tooltip shows it: 4 significant digits (JavaScript's shortest form). */
 export function formatCoord(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(4)));
-  return v.toExponential(3);
+  return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
 }
 
 /** The tooltip's lines: "group #index", the position with the axes' unit, the spike count. */
