@@ -12,9 +12,18 @@ from browser_helpers import view_eval
 from cleo_player.video.timeline import neuron_rows, raster_bands
 
 
-def screen_positions(page: Any, selector: str, player: Any) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Canvas coordinates (CSS px from its top-left corner) of every neuron of ``player`` (global
-    index order), and the canvas's size (``w``, ``h``; ``x`` = ``y`` = 0): projected here with
+def neuron_positions(player: Any) -> np.ndarray:
+    """Every neuron's position (axis units), in global index order."""
+    return np.concatenate([g.positions for g in player.scene.groups])
+
+
+def group_sizes(player: Any) -> list[tuple[str, int]]:
+    return [(g.name, len(g.positions)) for g in player.scene.groups]
+
+
+def screen_positions(page: Any, selector: str, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Canvas coordinates (CSS px from its top-left corner) of the neurons at ``pos`` (axis
+    units, global index order), and the canvas's size (``w``, ``h``; ``x`` = ``y`` = 0): projected here with
     the view's camera matrices. (Canvas coordinates: the page may scroll between two steps of a
     test; :func:`page_point` gives the page coordinates of the moment.)"""
     cam = view_eval(
@@ -30,7 +39,6 @@ def screen_positions(page: Any, selector: str, player: Any) -> tuple[np.ndarray,
     def mat(e: list[float]) -> np.ndarray:
         return np.asarray(e, dtype=float).reshape(4, 4).T  # three.js stores column-major
 
-    pos = np.concatenate([g.positions for g in player.scene.groups])
     hom = np.c_[pos, np.ones(len(pos))]
     clip = hom @ (mat(cam["p"]) @ mat(cam["vi"]) @ mat(cam["m"])).T
     ndc = clip[:, :3] / clip[:, 3:4]
@@ -72,13 +80,14 @@ def isolated_neurons(
     return np.flatnonzero(ok)
 
 
-def group_and_index(player: Any, n: int) -> tuple[int, str, int]:
-    """(group index, group name, index within the group) of global neuron ``n``."""
+def group_and_index(sizes: list[tuple[str, int]], n: int) -> tuple[int, str, int]:
+    """(group index, group name, index within the group) of global neuron ``n``, for groups of
+    these (name, size)."""
     offset = 0
-    for k, g in enumerate(player.scene.groups):
-        if n < offset + len(g.positions):
-            return k, g.name, n - offset
-        offset += len(g.positions)
+    for k, (name, size) in enumerate(sizes):
+        if n < offset + size:
+            return k, name, n - offset
+        offset += size
     raise IndexError(n)
 
 
@@ -87,7 +96,7 @@ def raster_rows(player: Any, n: int, rows: int, hidden: tuple[str, ...] = ()) ->
     which the browser's mirrors)."""
     groups = player.scene.groups
     bands = raster_bands([len(g.positions) for g in groups], [g.name in hidden for g in groups], rows)
-    k, _, i = group_and_index(player, n)
+    k, _, i = group_and_index(group_sizes(player), n)
     for g, y0, y1 in bands:
         if g == k:
             r0, r1 = neuron_rows(len(groups[k].positions), y0, y1)

@@ -29,8 +29,10 @@ from browser_helpers import (
 from inspection_helpers import (
     canvas_box,
     group_and_index,
+    group_sizes,
     inspection,
     isolated_neurons,
+    neuron_positions,
     page_point,
     raster_rows,
     screen_positions,
@@ -81,7 +83,7 @@ def model(page: Any, name: str) -> Any:
 
 def targets(page: Any, player: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Screen positions of every neuron, and isolated neurons to point at (a few of each group)."""
-    x, y, rect = screen_positions(page, ROOT, player)
+    x, y, rect = screen_positions(page, ROOT, neuron_positions(player))
     iso = isolated_neurons(x, y, rect, avoid=[canvas_box(page, ROOT, ".cleo-legend")])
     n_exc = len(player.scene.groups[0].positions)
     exc, inh = iso[iso < n_exc], iso[iso >= n_exc]
@@ -134,7 +136,7 @@ def test_hover_shows_the_neurons_group_index_position_and_spike_count(
     x, y, chosen = targets(page, player)
     unit = player.scene.axes.unit_label
     for n in chosen:
-        k, name, i = group_and_index(player, int(n))
+        k, name, i = group_and_index(group_sizes(player), int(n))
         hover(page, x[n], y[n], int(n))
         lines = page.locator(f"{TIP} > div").all_text_contents()
         assert lines[0] == f"{name} #{i}", lines
@@ -176,9 +178,9 @@ def test_click_selects_shift_click_adds_and_toggles_empty_click_clears(
     page: Any, player: Any, artifacts_dir: Any
 ) -> None:
     x, y, chosen = targets(page, player)
-    rect = screen_positions(page, ROOT, player)[2]
+    rect = screen_positions(page, ROOT, neuron_positions(player))[2]
     a, b = int(chosen[0]), int(chosen[3])
-    (_, na, ia), (_, nb, ib) = group_and_index(player, a), group_and_index(player, b)
+    (_, na, ia), (_, nb, ib) = group_and_index(group_sizes(player), a), group_and_index(group_sizes(player), b)
     ex, ey = empty_spot(x, y, rect)
     assert ring_px(page, x[a], y[a]) == 0  # nothing ringed before
     click(page, x[a], y[a])
@@ -256,7 +258,7 @@ def test_legend_entry_hides_and_shows_a_group(page: Any, player: Any, artifacts_
     poll(lambda: page.get_attribute(f"{ROOT} .cleo-player", "data-frame") == str(busiest), 10, what="the frame")
     animation_frames(page)
     before = drawn_mask(page)
-    x, y, rect = screen_positions(page, ROOT, player)
+    x, y, rect = screen_positions(page, ROOT, neuron_positions(player))
     legend = canvas_box(page, ROOT, ".cleo-legend")
     # inh neurons alone on plain background: drawn at their centre, nothing drawn around them
     spots = []
