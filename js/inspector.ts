@@ -55,6 +55,7 @@ export class Inspector {
   private dataVersion = 0;
   private counts = new SpikeCounts();
   private press: { id: number; x: number; y: number } | null = null;
+  private countTimer: ReturnType<typeof setTimeout> | null = null;
   private matrix: number[] = new Array(16).fill(0);
 
   constructor(private host: InspectorHost) {
@@ -80,8 +81,14 @@ export class Inspector {
   /** New data (the scene objects were rebuilt): show the model's hidden groups and selection. */
   build(): void {
     this.dataVersion++;
-    this.grid = null;
+    this.gridKey = []; // built again at the next pointer move (its arrays reused)
     this.host.content.add(this.rings.points);
+    // count the spikes per neuron now, off the first hover's path (O(spikes), once per data)
+    if (this.countTimer !== null) clearTimeout(this.countTimer);
+    this.countTimer = setTimeout(() => {
+      this.countTimer = null;
+      this.counts.of(this.data);
+    }, 0);
     this.setHover(-1);
     this.hiddenChanged();
   }
@@ -96,7 +103,7 @@ export class Inspector {
     const value = this.host.model.get("hidden");
     this.hidden = new Set(Array.isArray(value) ? value.map(String) : []);
     this.radii = pickRadii(this.data.meta.groups, this.hidden);
-    this.grid = null;
+    this.gridKey = []; // built again at the next pointer move (its arrays reused)
     this.host.legend.setHidden(this.hidden);
     this.host.timeline.setHiddenGroups(this.hidden);
     // the resting neurons belong to the static picture: draw it again
@@ -159,7 +166,7 @@ export class Inspector {
     mul(pv, e3, m);
     const key = [...m, w, h, this.dataVersion, this.radii.length];
     if (!this.grid || !sameKey(key, this.gridKey)) {
-      this.grid = buildGrid(this.data.positions, objects.group, this.radii, m, w, h);
+      this.grid = buildGrid(this.data.positions, objects.group, this.radii, m, w, h, this.grid);
       this.gridKey = key;
       this.gridBuilds++;
     }
@@ -253,6 +260,7 @@ export class Inspector {
     model.off("change:selected", this.selectionChanged);
     model.off("change:hidden", this.hiddenChanged);
     this.host.legend.onToggle = null;
+    if (this.countTimer !== null) clearTimeout(this.countTimer);
     this.rings.dispose();
     this.tooltip.remove();
   }

@@ -23,6 +23,8 @@ export interface ScreenGrid {
   w: Float32Array;
   /** the largest pick radius among the neurons in the grid, CSS px */
   reach: number;
+  /** scratch: each neuron's cell while building (kept for the next build) */
+  cellOf?: Int32Array;
 }
 
 /**
@@ -41,14 +43,17 @@ export function buildGrid(
   m: ArrayLike<number>,
   width: number,
   height: number,
+  reuse: ScreenGrid | null = null,
 ): ScreenGrid {
   const n = group.length;
   const cols = Math.max(Math.ceil(width / CELL_PX), 1);
   const rows = Math.max(Math.ceil(height / CELL_PX), 1);
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  const w = new Float32Array(n);
-  const cellOf = new Int32Array(n);
+  // the per-neuron arrays of the previous grid are reused (no garbage per camera change)
+  const same = reuse !== null && reuse.x.length === n;
+  const x = same ? reuse.x : new Float32Array(n);
+  const y = same ? reuse.y : new Float32Array(n);
+  const w = same ? reuse.w : new Float32Array(n);
+  const cellOf = same && reuse.cellOf ? reuse.cellOf : new Int32Array(n);
   const count = new Int32Array(cols * rows + 1);
   let reach = 0;
   for (let i = 0; i < n; i++) {
@@ -79,13 +84,14 @@ export function buildGrid(
   }
   for (let c = 0; c < cols * rows; c++) count[c + 1] += count[c];
   const cellStart = count.slice();
-  const items = new Uint32Array(count[cols * rows]);
+  const total = count[cols * rows];
+  const items = same && reuse.items.buffer.byteLength >= total * 4 ? new Uint32Array(reuse.items.buffer, 0, total) : new Uint32Array(total);
   const fill = count; // reused as the write cursor of each cell
   for (let i = 0; i < n; i++) {
     const c = cellOf[i];
     if (c >= 0) items[fill[c]++] = i;
   }
-  return { width, height, cols, rows, cellStart, items, x, y, w, reach };
+  return { width, height, cols, rows, cellStart, items, x, y, w, reach, cellOf };
 }
 
 function cellIndex(sx: number, sy: number, cols: number, rows: number): number {
