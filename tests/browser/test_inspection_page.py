@@ -151,8 +151,8 @@ def test_hover_shows_the_neurons_group_index_position_and_spike_count(
         assert page.get_attribute(TIP, "role") == "tooltip"
         assert page.get_attribute(f"{ROOT} canvas.cleo-canvas", "aria-describedby") == page.get_attribute(TIP, "id")
     shot(page, artifacts_dir, "inspect-1-hover.png")
-    # off the neuron, and out of the view: no tooltip
-    move(page, x[chosen[0]] + 25, y[chosen[0]] + 25)
+    # off any neuron, and out of the view: no tooltip
+    move(page, *empty_spot(x, y, screen_positions(page, ROOT, neuron_positions(player))[2]))
     page.wait_for_selector(TIP, state="hidden")
     page.mouse.move(5, 5)
     page.wait_for_selector(TIP, state="hidden")
@@ -251,7 +251,11 @@ def test_legend_entry_hides_and_shows_a_group(page: Any, player: Any, artifacts_
     assert page.locator(f"{ROOT} .cleo-legend button").count() == 2  # the groups; Light stays a label
     rec = player.recording
     n_exc = len(player.scene.groups[0].positions)
-    busiest = int(np.bincount(rec.groups[1].spike_frames()).argmax())
+    x, y, rect = screen_positions(page, ROOT, neuron_positions(player))
+    legend = canvas_box(page, ROOT, ".cleo-legend")
+    alone = {int(n) - n_exc for n in isolated_neurons(x, y, rect, spacing=14, avoid=[legend]) if n >= n_exc}
+    # the frame where most of those inh neurons flash
+    busiest = max(range(rec.n_frames), key=lambda k: len(alone & set(rec.groups[1].spikes_in_frame(k).tolist())))
     flashing = set((n_exc + rec.groups[1].spikes_in_frame(busiest)).tolist())
     page.mouse.move(5, 5)
     page.evaluate(f"() => window.cleoPlayerModel.set('frame', {busiest})")
