@@ -43,6 +43,7 @@ void main() {
   }
   if (b <= 0.0 || group < 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
   vec4 style = groupStyle(group);
+  if (style.a <= 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; } // a hidden group
   float grow = 1.0 + 0.4 * b * b; // larger at the flash, back fast
   vFlash = b;
   vRest = style.rgb;

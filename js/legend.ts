@@ -1,4 +1,5 @@
-/* The legend over the 3D view: one row per neuron group and device, in cleo's order. */
+/* The legend over the 3D view: one row per neuron group and device, in cleo's order. A neuron
+ * group's row is a button that hides or shows the group (keyboard: Tab to it, Enter). */
 import { ROI_DARKEN, lighten } from "./colors";
 import type { SceneMeta } from "./types";
 
@@ -29,9 +30,23 @@ export function legendItems(meta: SceneMeta): LegendItem[] {
 
 export class Legend {
   readonly el = document.createElement("div");
+  /** a neuron group's entry was clicked (or pressed with Enter): show or hide that group */
+  onToggle: ((name: string) => void) | null = null;
+  private hidden: ReadonlySet<string> = new Set();
 
   constructor() {
     this.el.className = "cleo-legend";
+  }
+
+  /** Mark the entries of hidden groups (dimmed, aria-pressed="false"). */
+  setHidden(hidden: ReadonlySet<string>): void {
+    this.hidden = hidden;
+    for (const row of this.el.querySelectorAll<HTMLButtonElement>("button.cleo-legend-group")) {
+      const shown = !hidden.has(row.dataset.group ?? "");
+      row.setAttribute("aria-pressed", String(shown));
+      row.classList.toggle("cleo-legend-hidden", !shown);
+      row.title = `${shown ? "Hide" : "Show"} ${row.dataset.group ?? ""}`;
+    }
   }
 
   /** Paint the legend as shown onto a picture of `stage` drawn `k` times its CSS size (for
@@ -53,6 +68,7 @@ export class Legend {
     ctx.textBaseline = "middle";
     for (const row of this.el.children) {
       const [sw, label] = row.children as unknown as [HTMLElement, HTMLElement];
+      ctx.globalAlpha = parseFloat(getComputedStyle(row).opacity) || 1; // hidden groups dimmed
       const s = rect(sw);
       const kind = sw.dataset.kind as SwatchKind;
       ctx.fillStyle = sw.style.color;
@@ -78,10 +94,18 @@ export class Legend {
     ctx.restore();
   }
 
+  /** One row per item; a neuron group's row is a toggle button (shown: aria-pressed="true"). */
   show(meta: SceneMeta): void {
+    const groups = meta.groups.length;
     this.el.replaceChildren(
-      ...legendItems(meta).map(({ name, color, kind }) => {
-        const row = document.createElement("div");
+      ...legendItems(meta).map(({ name, color, kind }, i) => {
+        const row = document.createElement(i < groups ? "button" : "div");
+        if (row instanceof HTMLButtonElement) {
+          row.type = "button";
+          row.className = "cleo-legend-group";
+          row.dataset.group = name;
+          row.addEventListener("click", () => this.onToggle?.(name));
+        }
         const sw = document.createElement("span");
         sw.className = `cleo-swatch cleo-swatch-${kind}`;
         sw.dataset.kind = kind;
@@ -94,5 +118,6 @@ export class Legend {
         return row;
       }),
     );
+    this.setHidden(this.hidden);
   }
 }

@@ -4,7 +4,9 @@
  *
  * Colours and sizes come from a small float texture indexed by group (texel g: RGB, marker
  * diameter in CSS px), not from uniform arrays sized by the group count, which stop compiling
- * beyond a GPU's uniform slots (about 500 groups on real GPUs): any number of groups draws. */
+ * beyond a GPU's uniform slots (about 500 groups on real GPUs): any number of groups draws.
+ * A group hidden from the legend or `player.hidden` has size 0 there: neither its resting
+ * neurons nor its flashes are drawn. */
 import * as THREE from "three";
 import type { SceneData } from "./data";
 
@@ -19,17 +21,26 @@ vec4 groupStyle(float group) {
   return texelFetch(uGroups, ivec2(g % ${GROUP_ROW}, g / ${GROUP_ROW}), 0);
 }`;
 
-/** The group texture: one RGBA float texel per group (colour, size), rows of GROUP_ROW. */
-export function groupTexture(groups: ReadonlyArray<{ color: number[]; size: number }>): THREE.DataTexture {
+type GroupLook = { name?: string; color: number[]; size: number };
+
+/** The group texture: one RGBA float texel per group (colour, size), rows of GROUP_ROW; a
+ * group in `hidden` gets size 0, which the shaders draw as nothing. */
+export function groupTexture(groups: ReadonlyArray<GroupLook>, hidden: ReadonlySet<string> = new Set()): THREE.DataTexture {
   const n = Math.max(groups.length, 1);
   const width = Math.min(n, GROUP_ROW);
   const height = Math.ceil(n / GROUP_ROW);
   const texels = new Float32Array(width * height * 4);
-  groups.forEach((g, k) => texels.set([g.color[0], g.color[1], g.color[2], g.size], 4 * k));
-  if (!groups.length) texels.set([1, 1, 1, 1]);
   const texture = new THREE.DataTexture(texels, width, height, THREE.RGBAFormat, THREE.FloatType);
-  texture.needsUpdate = true;
+  setGroupTexels(texture, groups, hidden);
   return texture;
+}
+
+/** Rewrite the group texture's texels: hidden groups (by name) get size 0. */
+export function setGroupTexels(texture: THREE.DataTexture, groups: ReadonlyArray<GroupLook>, hidden: ReadonlySet<string>): void {
+  const texels = texture.image.data as Float32Array;
+  groups.forEach((g, k) => texels.set([g.color[0], g.color[1], g.color[2], g.name !== undefined && hidden.has(g.name) ? 0 : g.size], 4 * k));
+  if (!groups.length) texels.set([1, 1, 1, 1]);
+  texture.needsUpdate = true;
 }
 
 /** Per neuron: its group index, or -1 when hidden (outside the axis limits). */
@@ -54,6 +65,7 @@ ${GROUP_STYLE_GLSL}
 void main() {
   if (group < 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
   vec4 style = groupStyle(group);
+  if (style.a <= 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; } // a hidden group
   vColor = style.rgb;
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
   gl_PointSize = style.a * uPixelRatio;

@@ -4,7 +4,7 @@
 import * as THREE from "three";
 import type { SceneData } from "./data";
 import { FlashingNeurons } from "./flashes";
-import { RestingNeurons, groupTexture, neuronGroups, restingAlpha } from "./neurons";
+import { RestingNeurons, groupTexture, neuronGroups, restingAlpha, setGroupTexels } from "./neurons";
 import type { SpikeState } from "./playback";
 import { ROI_DARKEN, lighten } from "./colors";
 
@@ -93,6 +93,10 @@ export class SceneObjects {
   readonly lights: LightLayer[] = [];
   private markerMaterials: THREE.ShaderMaterial[] = [];
   private resting: RestingNeurons;
+  private groupStyles: THREE.DataTexture;
+  private hiddenKey = "";
+  /** per neuron: its group, or -1 when outside the axis limits (never drawn nor picked) */
+  readonly group: Float32Array;
   private disposables: Array<{ dispose(): void }> = [];
 
   constructor(
@@ -102,6 +106,8 @@ export class SceneObjects {
     const meta = data.meta;
     const group = neuronGroups(data);
     const groups = groupTexture(meta.groups);
+    this.group = group;
+    this.groupStyles = groups;
     this.resting = new RestingNeurons(data, group, groups);
     this.neurons = this.resting.points;
     this.neuronMaterial = this.resting.material;
@@ -202,6 +208,19 @@ export class SceneObjects {
     this.root.add(mesh);
     this.disposables.push(disk, diskMat);
     if (rois.length) this.addMarkers(rois, color.map((v) => v * ROI_DARKEN), ROI_MARKER_PX, "TRIANGLE", 3);
+  }
+
+  /** Draw no neuron (resting or flashing) of the groups named in `hidden`. Returns whether
+   * that changed anything (the static picture must then be drawn again). */
+  setHiddenGroups(hidden: ReadonlySet<string>): boolean {
+    const key = this.data.meta.groups.map((g) => (hidden.has(g.name) ? "1" : "0")).join("");
+    if (key === this.hiddenKey || (this.hiddenKey === "" && !key.includes("1"))) {
+      this.hiddenKey = key;
+      return false;
+    }
+    this.hiddenKey = key;
+    setGroupTexels(this.groupStyles, this.data.meta.groups, hidden);
+    return true;
   }
 
   /** Update per-frame state; cheap when nothing changed. */

@@ -15,7 +15,18 @@ export const STYLES = `
 .cleo-legend { position: absolute; top: 8px; left: 10px; pointer-events: none; font-size: 12px;
   background: rgba(17, 19, 24, 0.6); padding: 4px 8px; border-radius: 4px; }
 .cleo-legend:empty { display: none; }
-.cleo-legend > div { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+.cleo-legend > div, .cleo-legend > button { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+.cleo-legend > button { pointer-events: auto; cursor: pointer; font: inherit; color: inherit; background: none;
+  border: none; padding: 0; margin: 0; text-align: left; border-radius: 2px; }
+.cleo-legend > button:hover span:last-child { text-decoration: underline; }
+.cleo-legend > button:focus-visible { outline: 1px solid #4a90d9; outline-offset: 1px; }
+.cleo-legend > button.cleo-legend-hidden { opacity: 0.4; }
+.cleo-legend > button.cleo-legend-hidden span:last-child { text-decoration: line-through; }
+.cleo-tooltip { position: absolute; left: 0; top: 0; z-index: 4; pointer-events: none; padding: 4px 7px; border-radius: 4px;
+  background: rgba(27, 30, 37, 0.94); border: 1px solid #3a404d; color: #eee; font-size: 12px; line-height: 1.35;
+  white-space: nowrap; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.45); }
+.cleo-tooltip[hidden] { display: none; }
+.cleo-tooltip > div:first-child { font-weight: 600; }
 .cleo-swatch { display: inline-block; width: 10px; height: 10px; }
 .cleo-swatch-dot { border-radius: 50%; }
 .cleo-swatch-cross { width: auto; height: auto; font-weight: bold; line-height: 10px; }

@@ -44,6 +44,8 @@ export class Timeline {
   private labels = document.createElement("div");
   private playhead = document.createElement("div");
   private brush = document.createElement("div");
+  private hoverBand = document.createElement("div"); // the row of the neuron under the pointer in 3D
+  private hovered = -1;
   private raster = new RasterBitmap();
   private rows: TraceRow[] = [];
   private hidden = new Set<string>();
@@ -78,8 +80,9 @@ export class Timeline {
     this.labels.className = "cleo-timeline-labels";
     this.playhead.className = "cleo-timeline-playhead";
     this.brush.className = "cleo-timeline-brush";
+    this.hoverBand.className = "cleo-timeline-hover";
     for (const c of [this.rasterCanvas, this.marksCanvas, this.tracesCanvas]) c.setAttribute("aria-hidden", "true");
-    this.el.append(this.rasterCanvas, this.marksCanvas, this.tracesCanvas, this.labels, this.brush, this.playhead);
+    this.el.append(this.rasterCanvas, this.marksCanvas, this.tracesCanvas, this.hoverBand, this.labels, this.brush, this.playhead);
 
     this.el.addEventListener("pointerdown", this.onDown);
     this.el.addEventListener("pointermove", this.onMove);
@@ -142,7 +145,7 @@ export class Timeline {
     this.redraw();
   };
 
-  // --- what the inspection tools will drive -------------------------------------------------
+  // --- what the inspection tools drive (inspector.ts) -----------------------------------------
   /** Hide the rows of these groups (the other groups' bands share the raster). */
   setHiddenGroups(names: Iterable<string>): void {
     const next = new Set(names);
@@ -156,6 +159,29 @@ export class Timeline {
   setHighlighted(neurons: Iterable<number>): void {
     this.highlighted = new Set(neurons);
     this.drawMarks();
+  }
+
+  /** Light the row of neuron n (global index; -1: none), the neuron under the pointer in the
+   * 3D view: one band moved over the raster (O(1), nothing redrawn). */
+  setHovered(n: number): void {
+    this.hovered = n;
+    this.placeHover();
+  }
+
+  private placeHover(): void {
+    const band = this.hoverBand;
+    const [r0, r1] = this.hovered >= 0 && this.built ? this.raster.rowsOf(this.hovered) : [-1, -1];
+    if (r0 < 0 || !this.visible() || this.cssW <= 0) {
+      band.style.display = "none";
+      delete band.dataset.neuron;
+      return;
+    }
+    const top = r0 / this.dpr;
+    const height = Math.max((r1 - r0) / this.dpr, 2);
+    band.style.display = "block";
+    band.style.top = `${top - Math.max(0, (height - (r1 - r0) / this.dpr) / 2)}px`;
+    band.style.height = `${height}px`;
+    band.dataset.neuron = String(this.hovered);
   }
 
   // --- geometry -----------------------------------------------------------------------------
@@ -242,6 +268,7 @@ export class Timeline {
     this.drawTraces();
     this.drawMarks();
     this.drawLabels();
+    this.placeHover();
     this.el.dataset.zoomed = String(this.zoom !== null);
     this.redraws++;
     this.requestPlayhead();

@@ -14,6 +14,8 @@ export const TIMELINE_STYLES = `
 .cleo-timeline-unit { position: absolute; right: 4px; color: #8a91a0; background: #0d0f13; padding-left: 3px; }
 .cleo-timeline-playhead { position: absolute; left: -1px; top: 0; bottom: 0; width: 2px; background: #f4f4f4;
   box-shadow: 0 0 2px rgba(0, 0, 0, 0.8); pointer-events: none; will-change: transform; visibility: hidden; }
+.cleo-timeline-hover { position: absolute; left: 0; right: 0; display: none; pointer-events: none;
+  background: rgba(255, 255, 255, 0.22); box-shadow: 0 0 0 1px rgba(255, 255, 255, 0.55); min-height: 2px; }
 .cleo-timeline-brush { position: absolute; top: 0; bottom: 0; display: none; pointer-events: none;
   background: rgba(74, 144, 217, 0.25); border-left: 1px solid #4a90d9; border-right: 1px solid #4a90d9; }
 `;

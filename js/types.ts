@@ -262,6 +262,8 @@ export interface PlayerTraits {
   _ack: number; // the last _epoch the views applied (frames sent before it are stale)
   timeline: boolean;
   timeline_height: number | null; // CSS px; null: a third of height
+  selected: Array<[string, number]>; // selected neurons: (group name, index within the group)
+  hidden: string[]; // names of the hidden neuron groups
   _meta: SceneMeta;
   _uid: string;
   _data: Buffers;

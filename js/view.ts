@@ -8,6 +8,7 @@ import { ExtrasLayer } from "./extras";
 import { bindKeys, bindPointer, isFullscreen } from "./focus";
 import { frameView, viewDirection } from "./framing";
 import { GLContext } from "./gl_context";
+import { Inspector } from "./inspector";
 import { Legend } from "./legend";
 import type { Playback } from "./playback";
 import { SceneObjects } from "./scene";
@@ -36,6 +37,8 @@ export class PlayerView {
   private gl: GLContext;
   private overlay = document.createElement("div");
   readonly legend = new Legend();
+  /** hover tooltip, selection, hidden groups (see inspector.ts) */
+  readonly inspector: Inspector;
   private pending: number | null = null;
   private unsubscribe: () => void;
   private unbindInput: Array<() => void>;
@@ -86,6 +89,19 @@ export class PlayerView {
     this.scene.add(this.content);
     this.scene.add(this.camera); // the extras' headlamp is a child of the camera
     this.extras = new ExtrasLayer(model, this.camera, () => this.requestRender());
+    this.inspector = new Inspector({
+      stage: this.stage,
+      model,
+      pb,
+      camera: this.camera,
+      content: this.content,
+      canvas: () => this.renderer.domElement,
+      objects: () => this.objects,
+      timeline: this.timeline,
+      legend: this.legend,
+      layer: this.layer,
+      requestRender: () => this.requestRender(),
+    });
     this.build();
 
     this.unbindInput = [
@@ -132,6 +148,7 @@ export class PlayerView {
     this.camera.updateProjectionMatrix();
     this.legend.show(meta);
     this.timeline.build();
+    this.inspector.build();
     this.showMessage(meta.message);
     if (first || !this.userMoved) this.fit();
     else this.requestRender();
@@ -259,6 +276,7 @@ export class PlayerView {
     // pixels per world unit at distance 1, for light points sized in world units
     const scale = size.y / (2 * Math.tan(((this.camera.fov / 2) * Math.PI) / 180));
     this.objects.update(this.pb.frame, this.pb.decayFrames(), this.renderer.getPixelRatio(), scale);
+    this.inspector.beforeRender(this.renderer.getPixelRatio());
     this.scene.updateMatrixWorld();
     this.axes?.update(this.camera, this.content);
     this.layer.render(this.renderer, this.scene, this.camera, this.gl.generation);
@@ -285,6 +303,7 @@ export class PlayerView {
     document.removeEventListener("fullscreenchange", this.resize);
     if (this.pending !== null) cancelAnimationFrame(this.pending);
     this.bar.dispose();
+    this.inspector.dispose();
     this.timeline.dispose();
     this.objects?.dispose();
     this.axes?.dispose();

@@ -444,6 +444,52 @@ loop""",
     ),
     (
         "md",
+        """## Inspecting neurons: hover, select, hide
+
+In the player above, **hover** a neuron: a tooltip gives its group, its index within the group,
+its position and its number of spikes, and its row lights up in the raster. **Click** it to
+select it (**shift-click** adds more, a click on empty space clears): rings mark the selected
+neurons and their raster rows stand out. **Click a legend entry** to hide or show that group.
+
+`player.selected` holds the selection as `(group name, index)` pairs and `player.hidden` the
+hidden groups' names; both are synced with the browser both ways. Observe `selected` to follow
+the clicks; here each new selection prints its neurons' spike counts and plots their spikes
+(setting it from Python does what a click does).""",
+    ),
+    (
+        "code",
+        """def spike_times_ms(name, i):
+    g = next(g for g in player.recording.groups if g.name == name)
+    return g.spike_t[g.spike_i == i] * 1e3
+
+
+def print_selected(change):
+    for name, i in change["new"]:
+        k = len(spike_times_ms(name, i))
+        print(f"{name} #{i}: {k} spike{'' if k == 1 else 's'}")
+
+
+player.observe(print_selected, "selected")
+player.selected = [("exc", 0), ("exc", 12), ("inh", 5)]  # as three clicks would""",
+    ),
+    (
+        "code",
+        """fig, ax = plt.subplots(figsize=(6, 1.5))
+for row, (name, i) in enumerate(player.selected):
+    t_ms = spike_times_ms(name, i)
+    ax.plot(t_ms, np.full_like(t_ms, row), "|", ms=12, c="xkcd:tomato" if name == "exc" else "xkcd:cerulean")
+ax.set(yticks=range(len(player.selected)), yticklabels=[f"{n} #{i}" for n, i in player.selected])
+ax.set(xlim=(0, rec.t_end * 1e3), ylim=(-0.5, len(player.selected) - 0.5), xlabel="t (ms)")
+fig.tight_layout()""",
+    ),
+    (
+        "code",
+        """player.hidden = ["inh"]  # as a click on the legend's "inh" would: the excitatory neurons alone
+print(player.hidden)
+player.hidden = []""",
+    ),
+    (
+        "md",
         """## Controls in the JupyterLab sidebar
 
 `player.controls` is a controls-only view of the same player: put it next to your analysis while

@@ -222,7 +222,14 @@ def test_the_file_says_what_it_is(device_player):
     assert h["format"] == "cleo-player-file" and h["version"] == scene_file.FILE_VERSION
     assert h["written_by"].startswith("cleo-player ")
     assert set(h["sections"]) == {"scene", "extras", "view"}
-    assert h["sections"]["view"] == {"speed": 0.05, "loop": "pingpong", "decay": 2.5, "height": 420}
+    assert h["sections"]["view"] == {
+        "speed": 0.05,
+        "loop": "pingpong",
+        "decay": 2.5,
+        "height": 420,
+        "selected": [],
+        "hidden": [],
+    }
     with np.load(path) as data:  # arrays under named keys, referenced from the sections
         assert {"meta", "frame_t", "g0_positions", "t0_values", "player"} <= set(data.files)
         assert any(k.startswith("section.scene.") for k in data.files)

@@ -19,7 +19,8 @@ Sections are named so that later versions add new ones without changing these:
             which neurons are inside the limits; light clouds (points, transmittance, source,
             colour, wavelength, brightness scale), probe contacts, scopes; devices not drawn
 ``extras``  scene extras (pythreejs objects as described by :func:`cleo_player.extras.describe`)
-``view``    the player's speed, loop mode, flash decay (ms) and height (px)
+``view``    the player's speed, loop mode, flash decay (ms), height (px), selected neurons
+            ([group name, index] pairs) and hidden groups (names)
 ==========  ===================================================================================
 
 Neuron positions are not repeated in the scene: they are the recording's, in axis units.
@@ -56,7 +57,7 @@ FILE_VERSION = 1
 PLAYER_KEY = "player"
 ARRAY = "$array"  # {"$array": key} in a section's content stands for the array stored under key
 SECTIONS = ("scene", "extras", "view")  # the sections this version reads
-VIEW_KEYS = ("speed", "loop", "decay", "height")
+VIEW_KEYS = ("speed", "loop", "decay", "height", "selected", "hidden")
 
 
 @dataclass
@@ -513,7 +514,10 @@ def _extras(value: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _check_view(view: Any, where: str) -> dict[str, Any]:
-    """The player's view settings (any of speed, loop, decay, height), checked."""
+    """The player's view settings (any of speed, loop, decay, height, selected, hidden), checked.
+
+    Whether ``selected`` and ``hidden`` name the scene's groups, the Player checks.
+    """
     t = _Table(view, where)
     unknown = sorted(set(view) - set(VIEW_KEYS))
     if unknown:
@@ -530,4 +534,27 @@ def _check_view(view: Any, where: str) -> dict[str, Any]:
         out["decay"] = t.number("decay", _non_negative, "a number of ms >= 0")
     if "height" in view:
         out["height"] = t.integer("height", minimum=1)
+    return {**out, **_check_inspection(t, view)}
+
+
+def _check_inspection(t: _Table, view: dict[str, Any]) -> dict[str, Any]:
+    """The selected neurons and hidden groups of a view, as lists of the right shape."""
+    out: dict[str, Any] = {}
+    if "selected" in view:
+        pairs = t.get("selected")
+        ok = isinstance(pairs, list) and all(
+            isinstance(p, (list, tuple))
+            and len(p) == len(("name", "index"))
+            and isinstance(p[0], str)
+            and type(p[1]) is int
+            for p in pairs
+        )
+        if not ok:
+            raise t.fail("selected", "a list of [group name, index] pairs")
+        out["selected"] = [(str(p[0]), int(p[1])) for p in pairs]
+    if "hidden" in view:
+        names = t.get("hidden")
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise t.fail("hidden", "a list of group names")
+        out["hidden"] = list(names)
     return out

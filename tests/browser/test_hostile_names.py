@@ -102,7 +102,7 @@ def make_notebook(path: Path) -> Path:
 def legend(page: Any, sel: str) -> list[str]:
     """Each legend row's label, as text."""
     return page.eval_on_selector_all(
-        f"{sel} .cleo-legend > div", "rows => rows.map((r) => r.lastElementChild.textContent)"
+        f"{sel} .cleo-legend > *", "rows => rows.map((r) => r.lastElementChild.textContent)"
     )
 
 

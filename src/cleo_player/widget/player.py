@@ -2,9 +2,10 @@
 
 The recording crosses to the browser once (``_meta`` JSON + ``_data`` binary buffers, see
 :mod:`cleo_player.payload`); playback then runs in JavaScript. Every public trait (``frame``,
-``playing``, ``speed``, ``loop``, ``decay``, ``height``, ``timeline``, ``timeline_height``) is
-synced both ways, so Python can drive the player and observe it. Custom traces for the timeline
-(:meth:`Player.add_trace`) travel apart from the recording (``_traces`` + ``_trace_data``).
+``playing``, ``speed``, ``loop``, ``decay``, ``height``, ``timeline``, ``timeline_height``,
+``selected``, ``hidden``) is synced both ways, so Python can drive the player and observe it.
+Custom traces for the timeline (:meth:`Player.add_trace`) travel apart from the recording
+(``_traces`` + ``_trace_data``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from cleo_player.scene import Scene, validate_plotargs
 from cleo_player.traces import Trace, make_trace, trace_color
 from cleo_player.widget.bundle import CONTROLS_BUNDLE, PLAYER_BUNDLE, bundle_source
 from cleo_player.widget.frontend import FrontEnd, class_esm, in_marimo, instance_traits
+from cleo_player.widget.inspection import selection_json, still_valid, valid_hidden, valid_selected
 from cleo_player.widget.live import LiveStream
 from cleo_player.widget.source import (
     PendingRecorder,
@@ -135,9 +137,9 @@ class Player(anywidget.AnyWidget):
     that raises leaves ``sim`` as it was.
 
     ``Player("run.npz")`` plays a file written by ``player.save("run.npz")`` as it was shown
-    (its scene, devices, extras, speed, loop, decay and height; keyword arguments override the
-    last four), without cleo. ``Player(recording, **plotargs)`` plays a Recording (without
-    device geometry).
+    (its scene, devices, extras, speed, loop, decay, height, selected neurons and hidden groups;
+    keyword arguments override speed, loop, decay and height), without cleo.
+    ``Player(recording, **plotargs)`` plays a Recording (without device geometry).
     """
 
     _esm = class_esm("player", PLAYER_BUNDLE)
@@ -170,6 +172,13 @@ class Player(anywidget.AnyWidget):
     """Show the timeline under the 3D view: spike raster, device and custom traces, playhead."""
     timeline_height = traitlets.Int(None, allow_none=True).tag(sync=True)
     """Height of the timeline in pixels; None: a third of ``height``."""
+    selected = traitlets.Any([]).tag(sync=True, to_json=selection_json)
+    """The selected neurons, ``[(group name, index), ...]`` (index within its group): a click on
+    a neuron selects it, shift-click adds or removes it, a click on empty space clears. Set it to
+    select from Python; observe it (``player.observe(fn, "selected")``) to follow the clicks."""
+    hidden = traitlets.Any([]).tag(sync=True)
+    """Names of the neuron groups hidden (in 3D and in the timeline): a click on a legend entry
+    hides or shows its group; settable from Python."""
     _traces: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     """Custom traces (:meth:`add_trace`): meta per trace; samples in ``_trace_data``."""
     _trace_data = traitlets.Dict().tag(sync=True)
@@ -232,6 +241,8 @@ class Player(anywidget.AnyWidget):
             height=saved.get("height", HEIGHT) if height is None else height,
             timeline=timeline,
             timeline_height=timeline_height,
+            selected=[],  # lists of their own (the class default is shared)
+            hidden=[],
             **instance_traits(PLAYER_BUNDLE),
         )
         self.on_msg(self._on_front_end_msg)
@@ -242,6 +253,8 @@ class Player(anywidget.AnyWidget):
         self.refresh()
         if self._saved_extras:
             self._send_extras([], [], {})
+        self.hidden = saved.get("hidden", [])
+        self.selected = saved.get("selected", [])
         if decay_ms is not None:
             self.decay = decay_ms
         else:
@@ -263,9 +276,12 @@ class Player(anywidget.AnyWidget):
             budget_bytes=self.window_budget_bytes,
         )
         self._n_frames_live = 0
+        selected, hidden = still_valid(self.selected, self.hidden, self._group_sizes())
         with self.hold_sync():
             self._meta = meta
             self._data = buffers
+            self.selected = selected
+            self.hidden = hidden
             if self.frame >= max(rec.n_frames, 1):
                 self.frame = max(rec.n_frames - 1, 0)
 
@@ -398,6 +414,18 @@ class Player(anywidget.AnyWidget):
                 f"height), got {value!r}."
             )
         return int(value)
+
+    def _group_sizes(self) -> dict[str, int]:
+        """Each shown group's name and number of neurons."""
+        return {g.name: len(g.positions) for g in self.scene.groups} if hasattr(self, "scene") else {}
+
+    @traitlets.validate("selected")
+    def _valid_selected(self, proposal: dict) -> list[tuple[str, int]]:
+        return valid_selected(proposal["value"], self._group_sizes())
+
+    @traitlets.validate("hidden")
+    def _valid_hidden(self, proposal: dict) -> list[str]:
+        return valid_hidden(proposal["value"], self._group_sizes())
 
     @property
     def time(self) -> Quantity:
@@ -694,7 +722,14 @@ class Player(anywidget.AnyWidget):
             if kwargs or timeline:
                 options = [*kwargs, *(["timeline"] if timeline else [])]
                 raise TypeError(f"A player file takes no export options, got {', '.join(options)}.")
-            view = {"speed": self.speed, "loop": self.loop, "decay": self.decay, "height": self.height}
+            view = {
+                "speed": self.speed,
+                "loop": self.loop,
+                "decay": self.decay,
+                "height": self.height,
+                "selected": selection_json(self.selected),
+                "hidden": list(self.hidden),
+            }
             return scene_file.save(path, self.scene, view=view)
         if path.suffix.lower() in (".html", ".htm"):
             return self.save_html(path)
