@@ -9,6 +9,9 @@ import base64
 import io
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import brian2 as b2
 import numpy as np
@@ -19,6 +22,13 @@ from cleo_player import Player
 from cleo_player.video import still_png
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """``asyncio.run`` on a thread of its own: the browser tests' Playwright (sync API) keeps
+    an event loop running on this thread for the rest of the session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +134,7 @@ def test_screenshot_returns_the_browsers_png(player, monkeypatch):
     sent = answer_with(
         player, monkeypatch, lambda req: ({"type": "screenshot", "id": req["id"], "ok": True}, [memoryview(png)])
     )
-    assert asyncio.run(player.screenshot(scale=2)) == png
+    assert run(player.screenshot(scale=2)) == png
     assert sent[0]["type"] == "screenshot" and sent[0]["scale"] == 2.0 and len(sent[0]["id"]) == 32
     assert player._screenshots == {}  # nothing left behind
 
@@ -136,18 +146,18 @@ def test_screenshot_reports_the_browsers_error(player, monkeypatch):
         lambda req: ({"type": "screenshot", "id": req["id"], "ok": False, "error": "too big for this browser"}, []),
     )
     with pytest.raises(RuntimeError, match="could not take the screenshot: too big for this browser"):
-        asyncio.run(player.screenshot())
+        run(player.screenshot())
     # an answer that is not a PNG is an error too
     answer_with(player, monkeypatch, lambda req: ({"type": "screenshot", "id": req["id"], "ok": True}, [b"GIF89a..."]))
     with pytest.raises(RuntimeError, match="not a PNG"):
-        asyncio.run(player.screenshot())
+        run(player.screenshot())
 
 
 def test_screenshot_without_a_browser_times_out_with_advice(player, monkeypatch):
     monkeypatch.setattr(player, "send", lambda *_, **__: None)  # nobody listens
     t0 = time.monotonic()
     with pytest.raises(TimeoutError, match="display the player in a running notebook"):
-        asyncio.run(player.screenshot(timeout=0.3))
+        run(player.screenshot(timeout=0.3))
     assert time.monotonic() - t0 < 3
 
 
@@ -167,7 +177,7 @@ def test_screenshot_without_a_browser_times_out_with_advice(player, monkeypatch)
 )
 def test_screenshot_rejects_bad_arguments(player, kwargs, error):
     with pytest.raises(error, match=r"scale|timeout"):
-        asyncio.run(player.screenshot(**kwargs))
+        run(player.screenshot(**kwargs))
 
 
 def test_screenshot_in_an_older_kernel_explains(player, monkeypatch):
@@ -179,7 +189,7 @@ def test_screenshot_in_an_older_kernel_explains(player, monkeypatch):
     monkeypatch.setattr(player_module, "_kernel_shell", object)  # "a kernel is running"
     monkeypatch.setattr(ipykernel, "__version__", "6.29.5")
     with pytest.raises(RuntimeError, match=r"needs ipykernel >= 7\.4 \(this kernel runs 6\.29\.5\)"):
-        asyncio.run(player.screenshot())
+        run(player.screenshot())
 
 
 # --- where the preview shows ----------------------------------------------------------------------
