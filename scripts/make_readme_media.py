@@ -8,6 +8,7 @@ Run: .venv/bin/python scripts/make_readme_media.py
 from __future__ import annotations
 
 import io
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,17 +16,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the tests' Chromium and flags)
 
 
 def main() -> None:
@@ -37,7 +30,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         html = demo(["--out", str(Path(tmp) / "demo.html")])
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 860, "height": 600}, device_scale_factor=1)
             page.goto(html.as_uri())
             page.wait_for_selector(".cleo-canvas")
