@@ -11,13 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +32,7 @@ from browser_helpers import (  # noqa: E402
     open_notebook,
     run_all_cells,
 )
+from servers import Server, jupyter  # noqa: E402
 
 NOTEBOOKS = HERE / "notebooks"
 LAB_START_TIMEOUT_S = 240  # a busy machine starts JupyterLab slowly
@@ -112,130 +107,19 @@ def new_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable
 
 
 # --- JupyterLab -----------------------------------------------------------------------------
-@dataclass
-class LabServer:
-    url: str
-    root: Path
-    log_path: Path
-    pid: int
-
-    def log_tail(self, n: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return "(no log)"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    """PIDs whose parent is ``pid`` (the server's kernels), read from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # the command name may contain spaces and parentheses: the ppid follows the last ")"
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie still answers kill(pid, 0)
-        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]) != "Z"
-    except OSError:
-        return False
-
-
-def _stop(proc: subprocess.Popen, timeout_s: float = 20) -> None:
-    """SIGTERM the server by PID (it shuts its kernels down), wait, then SIGKILL; then make
-    sure no kernel it started outlives it."""
-    kids = _children(proc.pid)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    deadline = time.monotonic() + 10
-    for kid in kids:
-        while _alive(kid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _alive(kid):
-            os.kill(kid, signal.SIGKILL)
+LabServer = Server  # (the name the notebook fixtures below use)
 
 
 @pytest.fixture(scope="session")
-def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A JupyterLab server of this session on a free 127.0.0.1 port, started with this venv's
-    Python, serving a temporary root dir that holds copies of ``tests/browser/notebooks``."""
+    Python, serving a temporary root dir that holds copies of ``tests/browser/notebooks``;
+    stopped by PID with its kernels (servers.jupyter)."""
     base = tmp_path_factory.mktemp("jupyter")
     root = base / "root"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    dirs = {name: base / name for name in ("config", "runtime", "data", "lab-settings", "lab-workspaces", "ipython")}
-    for d in dirs.values():
-        d.mkdir()
-    for rel, settings in LAB_USER_SETTINGS.items():
-        path = dirs["lab-settings"] / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings))
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(dirs["config"]),
-        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-        JUPYTER_DATA_DIR=str(dirs["data"]),
-        JUPYTERLAB_SETTINGS_DIR=str(dirs["lab-settings"]),
-        JUPYTERLAB_WORKSPACES_DIR=str(dirs["lab-workspaces"]),
-        IPYTHONDIR=str(dirs["ipython"]),
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("JUPYTER_PATH", None)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = base / "lab.log"
-    cmd = [
-        sys.executable, "-m", "jupyterlab",
-        "--allow-root", "--no-browser",
-        "--IdentityProvider.token=", "--ServerApp.password=",
-        "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=root)
-    server = LabServer(url=url, root=root, log_path=log_path, pid=proc.pid)
-    try:
-        deadline = time.monotonic() + LAB_START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with code {proc.returncode} while starting:\n{server.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:  # noqa: S310 our local server
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab not ready after {LAB_START_TIMEOUT_S} s:\n{server.log_tail()}")
-            time.sleep(0.2)
+    with jupyter("jupyterlab", root, base, LAB_USER_SETTINGS, start_timeout_s=LAB_START_TIMEOUT_S) as server:
         yield server
-    finally:
-        _stop(proc)
 
 
 # --- notebooks opened in JupyterLab, shared by the modules that name them ----------------------

@@ -80,12 +80,14 @@ def _stop(proc: subprocess.Popen, timeout_s: float = 20) -> None:
 
 
 @contextmanager
-def _serve(cmd: list[str], root: Path, log_path: Path, url: str, ready: str, env: dict[str, str]) -> Iterator[Server]:
+def _serve(
+    cmd: list[str], root: Path, log_path: Path, url: str, ready: str, env: dict[str, str], start_timeout_s: float
+) -> Iterator[Server]:
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=root)
     server = Server(url=url, root=root, log_path=log_path, pid=proc.pid)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + start_timeout_s
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"{cmd[2]} exited with code {proc.returncode} while starting:\n{server.log_tail()}")
@@ -96,7 +98,7 @@ def _serve(cmd: list[str], root: Path, log_path: Path, url: str, ready: str, env
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[2]} not ready after {START_TIMEOUT_S} s:\n{server.log_tail()}")
+                raise RuntimeError(f"{cmd[2]} not ready after {start_timeout_s} s:\n{server.log_tail()}")
             time.sleep(0.2)
         yield server
     finally:
@@ -132,7 +134,13 @@ DARK = {"@jupyterlab/apputils-extension/themes.jupyterlab-settings": {"theme": "
 
 
 @contextmanager
-def jupyter(app: str, root: Path, base: Path, settings: dict[str, Any] | None = None) -> Iterator[Server]:
+def jupyter(
+    app: str,
+    root: Path,
+    base: Path,
+    settings: dict[str, Any] | None = None,
+    start_timeout_s: float = START_TIMEOUT_S,
+) -> Iterator[Server]:
     """A Jupyter server of ``app`` ("jupyterlab" or "notebook" for Notebook 7) serving ``root``."""
     env = _jupyter_env(base, {**NO_NEWS, **(settings or {})})
     port = free_port()
@@ -145,7 +153,8 @@ def jupyter(app: str, root: Path, base: Path, settings: dict[str, Any] | None = 
     ]  # fmt: skip
     if app == "notebook":  # window.jupyterapp: the tests wait on its kernel's state
         cmd.append("--JupyterNotebookApp.expose_app_in_browser=True")
-    with _serve(cmd, root, base / f"{app}.log", f"http://127.0.0.1:{port}", "/api/status", env) as server:
+    url = f"http://127.0.0.1:{port}"
+    with _serve(cmd, root, base / f"{app}.log", url, "/api/status", env, start_timeout_s) as server:
         yield server
 
 
@@ -165,5 +174,7 @@ def marimo_app(app: Path, base: Path) -> Iterator[Server]:
         sys.executable, "-m", "marimo", "edit", str(app),
         "--headless", "--host", "127.0.0.1", f"--port={port}", "--no-token",
     ]  # fmt: skip
-    with _serve(cmd, app.parent, base / "marimo.log", f"http://127.0.0.1:{port}", "/health", env) as server:
+    with _serve(
+        cmd, app.parent, base / "marimo.log", f"http://127.0.0.1:{port}", "/health", env, START_TIMEOUT_S
+    ) as server:
         yield server
